@@ -1,0 +1,174 @@
+package org.reachwatch.schemas.registry;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaParseException;
+
+/**
+ * Client for a Schema Registry speaking Confluent's REST API v1 (Confluent's own server, or
+ * reachwatch's). Thread-safe; ids and schemas are cached for the life of the client, so the hot
+ * path does no HTTP after the first record of each schema.
+ */
+public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
+    static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final URI baseUrl;
+    private final HttpClient http;
+    private final Duration requestTimeout;
+    private final Map<String, Map<Schema, Integer>> idsBySubject = new ConcurrentHashMap<>();
+    private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
+
+    public HttpSchemaRegistryClient(String baseUrl) {
+        this(baseUrl, Duration.ofSeconds(10));
+    }
+
+    public HttpSchemaRegistryClient(String baseUrl, Duration requestTimeout) {
+        String trimmed = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.baseUrl = URI.create(trimmed);
+        this.requestTimeout = requestTimeout;
+        this.http = HttpClient.newBuilder().connectTimeout(requestTimeout).build();
+    }
+
+    public String baseUrl() {
+        return baseUrl.toString();
+    }
+
+    @Override
+    public int register(String subject, Schema schema) {
+        Integer cached = cachedId(subject, schema);
+        if (cached != null) {
+            return cached;
+        }
+        JsonNode answer = send("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema));
+        int id = answer.path("id").asInt();
+        remember(subject, schema, id);
+        return id;
+    }
+
+    @Override
+    public int lookup(String subject, Schema schema) {
+        Integer cached = cachedId(subject, schema);
+        if (cached != null) {
+            return cached;
+        }
+        JsonNode answer = send("POST", "/subjects/" + encode(subject), schemaBody(schema));
+        int id = answer.path("id").asInt();
+        remember(subject, schema, id);
+        return id;
+    }
+
+    @Override
+    public RegisteredSchema latest(String subject) {
+        JsonNode answer = send("GET", "/subjects/" + encode(subject) + "/versions/latest", null);
+        Schema schema = parse(answer.path("schema").asText());
+        int id = answer.path("id").asInt();
+        schemasById.putIfAbsent(id, schema);
+        return new RegisteredSchema(answer.path("subject").asText(subject), answer.path("version").asInt(), id, schema);
+    }
+
+    @Override
+    public Schema byId(int id) {
+        Schema cached = schemasById.get(id);
+        if (cached != null) {
+            return cached;
+        }
+        JsonNode answer = send("GET", "/schemas/ids/" + id, null);
+        Schema schema = parse(answer.path("schema").asText());
+        schemasById.putIfAbsent(id, schema);
+        return schema;
+    }
+
+    @Override
+    public boolean isCompatible(String subject, Schema schema) {
+        JsonNode answer = send("POST", "/compatibility/subjects/" + encode(subject) + "/versions/latest", schemaBody(schema));
+        return answer.path("is_compatible").asBoolean(false);
+    }
+
+    private Integer cachedId(String subject, Schema schema) {
+        Map<Schema, Integer> ids = idsBySubject.get(subject);
+        return ids == null ? null : ids.get(schema);
+    }
+
+    private void remember(String subject, Schema schema, int id) {
+        idsBySubject.computeIfAbsent(subject, s -> new ConcurrentHashMap<>()).put(schema, id);
+        schemasById.putIfAbsent(id, schema);
+    }
+
+    private static String schemaBody(Schema schema) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("schemaType", "AVRO");
+        body.put("schema", schema.toString());
+        return body.toString();
+    }
+
+    private Schema parse(String text) {
+        try {
+            return new Schema.Parser().parse(text);
+        } catch (SchemaParseException e) {
+            throw new SchemaRegistryException(SchemaRegistryException.INVALID_SCHEMA,
+                    "registry " + baseUrl + " returned a schema that does not parse: " + e.getMessage(), e);
+        }
+    }
+
+    private JsonNode send(String method, String path, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(requestTimeout)
+                .header("Accept", CONTENT_TYPE + ", application/json")
+                .method(method, body == null
+                        ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        if (body != null) {
+            request.header("Content-Type", CONTENT_TYPE);
+        }
+        HttpResponse<String> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new SchemaRegistryException(SchemaRegistryException.UNREACHABLE,
+                    "schema registry " + baseUrl + " is unreachable: " + describe(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SchemaRegistryException(SchemaRegistryException.UNREACHABLE,
+                    "interrupted while calling schema registry " + baseUrl, e);
+        }
+        JsonNode answer = readJson(response.body());
+        if (response.statusCode() / 100 != 2) {
+            int code = answer.path("error_code").asInt(response.statusCode());
+            String message = answer.path("message").asText(response.body());
+            throw new SchemaRegistryException(code, "schema registry " + baseUrl + " answered " + method + " " + path
+                    + " with HTTP " + response.statusCode() + " (error " + code + "): " + message);
+        }
+        return answer;
+    }
+
+    private static JsonNode readJson(String text) {
+        try {
+            return text == null || text.isBlank() ? JSON.createObjectNode() : JSON.readTree(text);
+        } catch (IOException e) {
+            return JSON.createObjectNode();
+        }
+    }
+
+    private static String describe(IOException e) {
+        String message = e.getMessage();
+        return e.getClass().getSimpleName() + (message == null ? "" : " (" + message + ")");
+    }
+
+    private static String encode(String segment) {
+        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}

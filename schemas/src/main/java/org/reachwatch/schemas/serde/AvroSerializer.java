@@ -1,0 +1,117 @@
+package org.reachwatch.schemas.serde;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericContainer;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DatumWriter;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Serializer;
+import org.reachwatch.schemas.registry.SchemaRegistryClient;
+import org.reachwatch.schemas.registry.SchemaRegistryClients;
+import org.reachwatch.schemas.registry.SchemaRegistryException;
+
+/**
+ * Writes Avro records (SpecificRecord or GenericRecord) in Confluent's wire format, registering or
+ * looking up the writer's schema under the configured subject. After the first record of a schema,
+ * no registry call is made. Null serializes to null (a tombstone).
+ *
+ * <p>Fails with a {@link SerializationException} naming the topic when the registry is unreachable
+ * or the schema is incompatible with the subject (HTTP 409), or is not registered and
+ * auto-registration is off.
+ */
+public class AvroSerializer<T> implements Serializer<T> {
+    private SchemaRegistryClient registry;
+    private boolean isKey;
+    private boolean autoRegister = true;
+    private boolean useLatestVersion;
+    private SubjectNameStrategy strategy = SubjectNameStrategy.TOPIC_NAME;
+    private final Map<Schema, DatumWriter<Object>> writers = new ConcurrentHashMap<>();
+    private final Map<String, Integer> latestIds = new ConcurrentHashMap<>();
+
+    /** For configuration by Kafka through {@link #configure}. */
+    public AvroSerializer() {
+    }
+
+    /** With an explicit registry client; {@link #configure} may still set the other options. */
+    public AvroSerializer(SchemaRegistryClient registry) {
+        this.registry = registry;
+    }
+
+    @Override
+    public void configure(Map<String, ?> configs, boolean isKey) {
+        AvroSerdeConfig config = new AvroSerdeConfig(configs);
+        if (registry == null) {
+            registry = SchemaRegistryClients.forUrl(config.registryUrl());
+        }
+        this.isKey = isKey;
+        this.autoRegister = config.flag(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS, true);
+        this.useLatestVersion = config.flag(AvroSerdeConfig.USE_LATEST_VERSION, false);
+        this.strategy = config.strategy(isKey);
+    }
+
+    @Override
+    public byte[] serialize(String topic, T data) {
+        if (data == null) {
+            return null;
+        }
+        if (registry == null) {
+            throw new SerializationException("Avro serializer for topic " + topic + " is not configured: no schema registry");
+        }
+        if (!(data instanceof GenericContainer container)) {
+            throw new SerializationException("cannot serialize " + data.getClass().getName() + " to topic " + topic
+                    + ": not an Avro record");
+        }
+        Schema schema = container.getSchema();
+        String subject = strategy.subject(topic, isKey, schema);
+        int id = schemaId(topic, subject, schema);
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+            out.write(WireFormat.MAGIC_BYTE);
+            out.write(ByteBuffer.allocate(4).putInt(id).array());
+            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+            writer(schema, data).write(data, encoder);
+            encoder.flush();
+            return out.toByteArray();
+        } catch (IOException | RuntimeException e) {
+            throw new SerializationException("cannot serialize " + schema.getFullName() + " to topic " + topic + ": " + e.getMessage(), e);
+        }
+    }
+
+    private int schemaId(String topic, String subject, Schema schema) {
+        try {
+            if (useLatestVersion) {
+                return latestIds.computeIfAbsent(subject, s -> registry.latest(s).id());
+            }
+            return autoRegister ? registry.register(subject, schema) : registry.lookup(subject, schema);
+        } catch (SchemaRegistryException e) {
+            String what = switch (e.errorCode()) {
+                case SchemaRegistryException.INCOMPATIBLE_SCHEMA -> "schema " + schema.getFullName()
+                        + " is incompatible with subject " + subject;
+                case SchemaRegistryException.UNREACHABLE -> "schema registry unreachable";
+                case SchemaRegistryException.SUBJECT_NOT_FOUND, SchemaRegistryException.SCHEMA_NOT_FOUND ->
+                        "schema " + schema.getFullName() + " is not registered under subject " + subject
+                                + (autoRegister ? "" : " and auto.register.schemas is false");
+                default -> "schema registry error " + e.errorCode();
+            };
+            throw new SerializationException("cannot serialize to topic " + topic + ": " + what + " (" + e.getMessage() + ")", e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private DatumWriter<Object> writer(Schema schema, Object data) {
+        return writers.computeIfAbsent(schema, s -> data instanceof SpecificRecord
+                ? (DatumWriter<Object>) (DatumWriter<?>) new SpecificDatumWriter<>(s, SpecificData.getForSchema(s))
+                : new GenericDatumWriter<>(s));
+    }
+}
