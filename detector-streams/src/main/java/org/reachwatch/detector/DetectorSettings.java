@@ -1,0 +1,141 @@
+package org.reachwatch.detector;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Every tunable of the detector, read from properties (file, environment, flags: the caller merges
+ * them) over documented defaults. The caller's {@link Properties} are never modified. An unknown
+ * key starting with {@code detector.} or a malformed value is an {@link IllegalArgumentException}
+ * naming the key, so a typo in a config file does not silently fall back to a default.
+ */
+public record DetectorSettings(
+        Duration windowSize,
+        Duration grace,
+        Duration linkingHorizon,
+        Duration dedupeHorizon,
+        int minSamples,
+        int minProbes,
+        int poolMaxWindows,
+        double onsetLlr,
+        double onsetMinEffect,
+        double normalMargin,
+        double partialDepthRatio,
+        double reblockDepthRatio,
+        int partialWindows,
+        int restoreWindows,
+        int methodChangeWindows,
+        double baselineAlpha,
+        double baselinePrior,
+        int warmupWindows,
+        double coldStartMinShare,
+        int serviceOutageCountries,
+        double controlFailureShare,
+        double volumeCollapseRatio,
+        int volumeMinBaseline,
+        Duration maxFutureSkew,
+        Instant oldestValidTime) {
+
+    /** Defaults, keyed by property name, in the order DESIGN.md documents them. */
+    public static final Map<String, String> DEFAULTS = defaults();
+
+    private static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("detector.window.size", "PT5M");
+        d.put("detector.grace", "PT2M");
+        d.put("detector.linking.horizon", "PT72H");
+        d.put("detector.dedupe.horizon", "PT24H");
+        d.put("detector.min.samples", "10");
+        d.put("detector.min.probes", "2");
+        d.put("detector.pool.max.windows", "12");
+        d.put("detector.onset.llr", "10");
+        d.put("detector.onset.min.effect", "0.15");
+        d.put("detector.normal.margin", "0.08");
+        d.put("detector.partial.depth.ratio", "0.6");
+        d.put("detector.reblock.depth.ratio", "0.8");
+        d.put("detector.partial.windows", "2");
+        d.put("detector.restore.windows", "3");
+        d.put("detector.method.change.windows", "2");
+        d.put("detector.baseline.alpha", "0.05");
+        d.put("detector.baseline.prior", "0.05");
+        d.put("detector.warmup.windows", "3");
+        d.put("detector.coldstart.min.share", "0.5");
+        d.put("detector.service.outage.countries", "3");
+        d.put("detector.control.failure.share", "0.5");
+        d.put("detector.volume.collapse.ratio", "0.25");
+        d.put("detector.volume.min.baseline", "20");
+        d.put("detector.max.future.skew", "PT24H");
+        d.put("detector.oldest.valid.time", "2012-01-01T00:00:00Z");
+        return java.util.Collections.unmodifiableMap(d);
+    }
+
+    public static DetectorSettings defaultSettings() {
+        return from(new Properties());
+    }
+
+    public static DetectorSettings from(Properties overrides) {
+        Properties p = new Properties();
+        DEFAULTS.forEach(p::setProperty);
+        for (String key : overrides.stringPropertyNames()) {
+            if (key.startsWith("detector.") && !DEFAULTS.containsKey(key)) {
+                throw new IllegalArgumentException("unknown detector setting " + key + " (known: " + DEFAULTS.keySet() + ")");
+            }
+            p.setProperty(key, overrides.getProperty(key));
+        }
+        return new DetectorSettings(
+                duration(p, "detector.window.size"), duration(p, "detector.grace"), duration(p, "detector.linking.horizon"),
+                duration(p, "detector.dedupe.horizon"), integer(p, "detector.min.samples"), integer(p, "detector.min.probes"),
+                integer(p, "detector.pool.max.windows"), decimal(p, "detector.onset.llr"), decimal(p, "detector.onset.min.effect"),
+                decimal(p, "detector.normal.margin"), decimal(p, "detector.partial.depth.ratio"),
+                decimal(p, "detector.reblock.depth.ratio"), integer(p, "detector.partial.windows"),
+                integer(p, "detector.restore.windows"), integer(p, "detector.method.change.windows"),
+                decimal(p, "detector.baseline.alpha"), decimal(p, "detector.baseline.prior"),
+                integer(p, "detector.warmup.windows"), decimal(p, "detector.coldstart.min.share"),
+                integer(p, "detector.service.outage.countries"), decimal(p, "detector.control.failure.share"),
+                decimal(p, "detector.volume.collapse.ratio"), integer(p, "detector.volume.min.baseline"),
+                duration(p, "detector.max.future.skew"), instant(p, "detector.oldest.valid.time"));
+    }
+
+    public long windowMillis() {
+        return windowSize.toMillis();
+    }
+
+    private static Duration duration(Properties p, String key) {
+        try {
+            Duration d = Duration.parse(p.getProperty(key).trim());
+            if (d.isNegative() || d.isZero() && !key.equals("detector.grace")) {
+                throw new IllegalArgumentException(key + " must be positive, got " + d);
+            }
+            return d;
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException(key + " must be an ISO-8601 duration like PT5M, got " + p.getProperty(key));
+        }
+    }
+
+    private static int integer(Properties p, String key) {
+        try {
+            return Integer.parseInt(p.getProperty(key).trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be an integer, got " + p.getProperty(key));
+        }
+    }
+
+    private static double decimal(Properties p, String key) {
+        try {
+            return Double.parseDouble(p.getProperty(key).trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a number, got " + p.getProperty(key));
+        }
+    }
+
+    private static Instant instant(Properties p, String key) {
+        try {
+            return Instant.parse(p.getProperty(key).trim());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException(key + " must be an ISO-8601 instant, got " + p.getProperty(key));
+        }
+    }
+}

@@ -1,0 +1,322 @@
+package org.reachwatch.detector.lifecycle;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.reachwatch.avro.DisruptionCause;
+import org.reachwatch.avro.EventType;
+import org.reachwatch.detector.DetectorSettings;
+import org.reachwatch.detector.lifecycle.TrackerState.Phase;
+import org.reachwatch.detector.lifecycle.TrackerState.Stage;
+
+/**
+ * The disruption lifecycle of one region and target, as plain Java: fed one closed window at a
+ * time (in event-time order), it returns the lifecycle events that window causes.
+ *
+ * <pre>
+ *   NORMAL --BLOCKED verdict--> BLOCKED --(INTERMEDIATE | shallower | some networks back) x partialWindows--> PARTIAL
+ *   BLOCKED/PARTIAL --NORMAL x restoreWindows--> RESTORED --BLOCKED verdict--> BLOCKED (REBLOCKED, same incident)
+ *   PARTIAL --deep BLOCKED x partialWindows--> BLOCKED (REBLOCKED)
+ *   RESTORED --linking horizon of event time--> NORMAL (INCIDENT_CLOSED, with summary)
+ * </pre>
+ * Windows without enough evidence are pooled and never start or end anything; streaks survive
+ * them. Not thread-safe; one instance serves any number of {@link TrackerState}s.
+ */
+public final class DisruptionTracker {
+    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmm'Z'", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
+
+    private final DetectorSettings settings;
+
+    public DisruptionTracker(DetectorSettings settings) {
+        this.settings = settings;
+    }
+
+    public TrackerState newState(String country, String asn, String target) {
+        return new TrackerState(country, asn, target, settings.baselinePrior());
+    }
+
+    /** Feeds one closed window (possibly empty) of a (region, target). */
+    public List<LifecycleEvent> onWindow(TrackerState st, WindowObservation window, WindowContext ctx) {
+        List<LifecycleEvent> events = new ArrayList<>();
+        WindowObservation pool = st.pool == null ? window : st.pool.plus(window);
+        Verdict verdict = ShareTest.verdict(pool, st.baseline, st.baselineWindows >= settings.warmupWindows(), settings);
+        if (verdict == Verdict.NO_EVIDENCE) {
+            st.poolWindows++;
+            if (st.poolWindows >= settings.poolMaxWindows()) {
+                st.pool = null;
+                st.poolWindows = 0;
+            } else {
+                st.pool = pool;
+            }
+        } else {
+            st.pool = null;
+            st.poolWindows = 0;
+            double share = (double) pool.failures() / pool.conclusive();
+            double depth = share - st.baseline;
+            double llr = ShareTest.llr(pool.failures(), pool.conclusive(), st.baseline);
+            advance(st, pool, verdict, depth, ShareTest.confidence(llr), ctx, events);
+            if (learnsBaseline(st, verdict, depth)) {
+                double alpha = Math.max(settings.baselineAlpha(), 1.0 / (st.baselineWindows + 2));
+                st.baseline += alpha * (share - st.baseline);
+                st.baselineWindows++;
+            }
+        }
+        closeAfterHorizon(st, window.windowEnd(), events);
+        return events;
+    }
+
+    /** Incident windows never teach the baseline; mild elevations do, so flaky sites are learned. */
+    private boolean learnsBaseline(TrackerState st, Verdict verdict, double depth) {
+        if (st.stage == Stage.BLOCKED || st.stage == Stage.PARTIAL) {
+            return false;
+        }
+        boolean warmingUp = st.baselineWindows < settings.warmupWindows();
+        return verdict == Verdict.NORMAL
+                || verdict == Verdict.INTERMEDIATE && (warmingUp || depth < settings.onsetMinEffect());
+    }
+
+    /**
+     * Moves the lifecycle for one conclusive observation whose verdict is already known. Region
+     * trackers (volume collapse) call this directly with their own verdict.
+     */
+    public void advance(TrackerState st, WindowObservation obs, Verdict verdict, double depth, double confidence,
+                        WindowContext ctx, List<LifecycleEvent> events) {
+        st.lastAvailability = obs.availability();
+        if (st.inIncident()) {
+            notePhaseAvailability(st, obs);
+        }
+        switch (st.stage) {
+            case NORMAL -> {
+                if (verdict == Verdict.BLOCKED && !ctx.suppressOnset()) {
+                    st.incidentId = incidentId(st, obs.windowStart());
+                    st.incidentStart = obs.windowStart();
+                    st.cause = cause(obs, ctx).name();
+                    st.maxDepth = depth;
+                    st.method = obs.dominantMethod();
+                    st.reblocks = 0;
+                    st.blockedMillis = 0;
+                    st.phases.clear();
+                    st.methods.clear();
+                    st.everBlockedNetworks.clear();
+                    st.everBlockedNetworks.addAll(ctx.blockedNetworks());
+                    clearPending(st);
+                    transition(st, Stage.BLOCKED, obs.windowStart(), obs);
+                    events.add(event(st, EventType.DISRUPTION_STARTED, obs.windowStart(), obs, confidence));
+                }
+            }
+            case BLOCKED -> {
+                st.everBlockedNetworks.addAll(ctx.blockedNetworks());
+                if (verdict == Verdict.NORMAL) {
+                    if (streak(st, "restore", obs) >= settings.restoreWindows()) {
+                        restore(st, obs, confidence, events);
+                    }
+                } else if (verdict == Verdict.INTERMEDIATE || depth < settings.partialDepthRatio() * st.maxDepth
+                        || someNetworksBack(st, ctx)) {
+                    if (streak(st, "partial", obs) >= settings.partialWindows()) {
+                        long at = st.pendingSince;
+                        clearPending(st);
+                        transition(st, Stage.PARTIAL, at, obs);
+                        events.add(event(st, EventType.PARTIAL_RESTORATION, at, obs, confidence));
+                    }
+                    methodChange(st, obs, confidence, events);
+                } else {
+                    clearPending(st);
+                    st.maxDepth = Math.max(st.maxDepth, depth);
+                    methodChange(st, obs, confidence, events);
+                }
+            }
+            case PARTIAL -> {
+                if (verdict == Verdict.NORMAL) {
+                    if (streak(st, "restore", obs) >= settings.restoreWindows()) {
+                        restore(st, obs, confidence, events);
+                    }
+                } else if (verdict == Verdict.BLOCKED && depth >= settings.reblockDepthRatio() * st.maxDepth
+                        && !someNetworksBack(st, ctx)) {
+                    if (streak(st, "reblock", obs) >= settings.partialWindows()) {
+                        long at = st.pendingSince;
+                        clearPending(st);
+                        st.reblocks++;
+                        transition(st, Stage.BLOCKED, at, obs);
+                        events.add(event(st, EventType.REBLOCKED, at, obs, confidence));
+                    }
+                } else {
+                    clearPending(st);
+                    methodChange(st, obs, confidence, events);
+                }
+            }
+            case RESTORED -> {
+                if (verdict == Verdict.BLOCKED && !ctx.suppressOnset()) {
+                    st.reblocks++;
+                    st.maxDepth = depth;
+                    st.method = obs.dominantMethod();
+                    st.everBlockedNetworks.addAll(ctx.blockedNetworks());
+                    clearPending(st);
+                    transition(st, Stage.BLOCKED, obs.windowStart(), obs);
+                    events.add(event(st, EventType.REBLOCKED, obs.windowStart(), obs, confidence));
+                }
+            }
+        }
+    }
+
+    /** Closes a restored incident once it has stayed restored for the whole linking horizon. */
+    public void closeAfterHorizon(TrackerState st, long streamTime, List<LifecycleEvent> events) {
+        if (st.stage != Stage.RESTORED) {
+            return;
+        }
+        long closeAt = st.restoredAt + settings.linkingHorizon().toMillis();
+        if (streamTime < closeAt) {
+            return;
+        }
+        closePhase(st, closeAt);
+        st.lastChangeAt = closeAt;
+        events.add(new LifecycleEvent(EventType.INCIDENT_CLOSED, st.incidentId, closeAt, st.lastAvailability,
+                1 - st.baseline, DisruptionCause.valueOf(st.cause), List.copyOf(st.methods), 0, 0, 1.0));
+        st.stage = Stage.NORMAL;
+    }
+
+    /** The incident's phases as they stand (for summaries); the open phase has {@code to == null}. */
+    public static List<Phase> phases(TrackerState st) {
+        return st.phases;
+    }
+
+    private void restore(TrackerState st, WindowObservation obs, double confidence, List<LifecycleEvent> events) {
+        long at = st.pendingSince;
+        clearPending(st);
+        st.restoredAt = at;
+        transition(st, Stage.RESTORED, at, obs);
+        events.add(event(st, EventType.RESTORED, at, obs, 1 - confidence));
+    }
+
+    private void methodChange(TrackerState st, WindowObservation obs, double confidence, List<LifecycleEvent> events) {
+        String dominant = obs.dominantMethod();
+        if (dominant != null) {
+            st.methods.add(dominant);
+        }
+        if (dominant == null || st.method == null || dominant.equals(st.method)) {
+            if (st.method == null) {
+                st.method = dominant;
+            }
+            st.pendingMethod = null;
+            st.pendingMethodCount = 0;
+            return;
+        }
+        if (dominant.equals(st.pendingMethod)) {
+            st.pendingMethodCount++;
+        } else {
+            st.pendingMethod = dominant;
+            st.pendingMethodSince = obs.windowStart();
+            st.pendingMethodCount = 1;
+        }
+        if (st.pendingMethodCount >= settings.methodChangeWindows()) {
+            st.method = dominant;
+            st.pendingMethod = null;
+            st.pendingMethodCount = 0;
+            events.add(event(st, EventType.METHOD_CHANGED, st.pendingMethodSince, obs, confidence));
+        }
+    }
+
+    private static boolean someNetworksBack(TrackerState st, WindowContext ctx) {
+        if (ctx.blockedNetworks().isEmpty()) {
+            return false;
+        }
+        return ctx.normalNetworks().stream().anyMatch(st.everBlockedNetworks::contains);
+    }
+
+    private static int streak(TrackerState st, String kind, WindowObservation obs) {
+        if (!kind.equals(st.pendingKind)) {
+            st.pendingKind = kind;
+            st.pendingSince = obs.windowStart();
+            st.pendingCount = 0;
+        }
+        return ++st.pendingCount;
+    }
+
+    private static void clearPending(TrackerState st) {
+        st.pendingKind = null;
+        st.pendingCount = 0;
+    }
+
+    private static void transition(TrackerState st, Stage stage, long at, WindowObservation obs) {
+        closePhase(st, at);
+        Phase phase = new Phase();
+        phase.stage = stage;
+        phase.from = at;
+        phase.minAvailability = obs.availability();
+        String dominant = obs.dominantMethod();
+        if (dominant != null && stage != Stage.RESTORED) {
+            phase.methods.add(dominant);
+            st.methods.add(dominant);
+        }
+        st.phases.add(phase);
+        st.stage = stage;
+        st.lastChangeAt = at;
+    }
+
+    private static void closePhase(TrackerState st, long at) {
+        if (st.phases.isEmpty()) {
+            return;
+        }
+        Phase last = st.phases.get(st.phases.size() - 1);
+        if (last.to == null) {
+            last.to = Math.max(at, last.from);
+            if (last.stage == Stage.BLOCKED || last.stage == Stage.PARTIAL) {
+                st.blockedMillis += last.to - last.from;
+            }
+        }
+    }
+
+    private static void notePhaseAvailability(TrackerState st, WindowObservation obs) {
+        if (st.phases.isEmpty() || obs.availability() == null) {
+            return;
+        }
+        Phase last = st.phases.get(st.phases.size() - 1);
+        if (last.minAvailability == null || obs.availability() < last.minAvailability) {
+            last.minAvailability = obs.availability();
+        }
+        String dominant = obs.dominantMethod();
+        if (dominant != null && last.stage != Stage.RESTORED) {
+            last.methods.add(dominant);
+        }
+    }
+
+    private static DisruptionCause cause(WindowObservation obs, WindowContext ctx) {
+        if (ctx.serviceOutage() || obs.siteDown() > obs.unreachable()) {
+            return DisruptionCause.SERVICE_OUTAGE;
+        }
+        if (ctx.networkOutage()) {
+            return DisruptionCause.NETWORK_OUTAGE;
+        }
+        return DisruptionCause.CENSORSHIP;
+    }
+
+    private LifecycleEvent event(TrackerState st, EventType type, long at, WindowObservation obs, double confidence) {
+        return new LifecycleEvent(type, st.incidentId, at, obs.availability(), 1 - st.baseline,
+                DisruptionCause.valueOf(st.cause), methodsByCount(obs.failuresByMethod()), obs.conclusive(), obs.probes(),
+                confidence);
+    }
+
+    private static List<String> methodsByCount(Map<String, Integer> methods) {
+        return methods.entrySet().stream()
+                .filter(e -> e.getValue() > 0 && !e.getKey().equals("NONE") && !e.getKey().equals("UNKNOWN"))
+                .sorted(Map.Entry.<String, Integer>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()))
+                .map(Map.Entry::getKey)
+                .toList();
+    }
+
+    /** Deterministic and readable: {@code PK-x.com-20240217T2000Z}, {@code PK-AS17557-x.com-...}. */
+    static String incidentId(TrackerState st, long onset) {
+        return st.country + "-" + (st.asn == null ? "" : st.asn + "-") + st.target + "-" + ID_TIME.format(Instant.ofEpochMilli(onset));
+    }
+
+    /** Deterministic: the incident, the kind of step and its event time. */
+    public static String eventId(String incidentId, EventType type, long at) {
+        return incidentId + "/" + type + "/" + ID_TIME.format(Instant.ofEpochMilli(at));
+    }
+}

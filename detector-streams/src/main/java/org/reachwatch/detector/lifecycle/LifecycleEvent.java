@@ -1,0 +1,15 @@
+package org.reachwatch.detector.lifecycle;
+
+import java.util.List;
+
+import org.reachwatch.avro.DisruptionCause;
+import org.reachwatch.avro.EventType;
+
+/**
+ * One step of a disruption's story as the state machine decided it. {@code at} is the start of the
+ * first window that showed the change (epoch ms); {@code closed} is set on INCIDENT_CLOSED.
+ */
+public record LifecycleEvent(EventType type, String incidentId, long at, Double availability, double baseline,
+                             DisruptionCause cause, List<String> methods, int measurements, int probes,
+                             double confidence) {
+}
