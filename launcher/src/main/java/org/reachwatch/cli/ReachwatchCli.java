@@ -13,6 +13,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
             CommandLine.HelpCommand.class,
             ImportBenchCommand.class,
+            ProbeCommand.class,
         })
 public final class ReachwatchCli implements Callable<Integer> {
     @Spec
