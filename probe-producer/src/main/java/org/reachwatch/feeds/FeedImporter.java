@@ -16,8 +16,9 @@ import org.reachwatch.avro.ProbeMeasurement;
 /**
  * Entry point of the importers: reads a file in one of the {@link InputFormat}s, streaming, and
  * returns the report. Gzip is detected from the file's magic bytes (so {@code .gz} files and
- * mis-named ones both work); a truncated gzip stream ends the import with an {@link IOException}
- * after every measurement before the damage has been handed on.
+ * mis-named ones both work). A truncated gzip file (a download cut short) ends the import
+ * normally at the damage: everything before it is handed on (grouped observations included) and
+ * the truncation is reported as a bad line after the last complete one.
  */
 public final class FeedImporter {
     private static final int BUFFER = 1 << 16;
@@ -35,8 +36,12 @@ public final class FeedImporter {
 
     public static ImportReport importFile(Path file, InputFormat format, Consumer<ProbeMeasurement> sink)
             throws IOException {
-        try (BufferedReader in = open(file)) {
-            return reader(format).read(in, file.toString(), sink);
+        try (TruncationTolerantReader in = new TruncationTolerantReader(open(file))) {
+            ImportReport report = reader(format).read(in, file.toString(), sink);
+            if (in.truncation() != null) {
+                report.badLine(report.linesRead() + 1, "file truncated: " + in.truncation());
+            }
+            return report;
         }
     }
 
@@ -53,6 +58,34 @@ public final class FeedImporter {
         } catch (IOException | RuntimeException e) {
             raw.close();
             throw e;
+        }
+    }
+
+    /** Turns an unexpected end of a compressed stream into end of input, remembering why. */
+    private static final class TruncationTolerantReader extends BufferedReader {
+        private final BufferedReader inner;
+        private String truncation;
+
+        TruncationTolerantReader(BufferedReader in) {
+            super(in, 1);
+            this.inner = in;
+        }
+
+        @Override
+        public String readLine() throws IOException {
+            if (truncation != null) {
+                return null;
+            }
+            try {
+                return inner.readLine();
+            } catch (java.io.EOFException | java.util.zip.ZipException e) {
+                truncation = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                return null;
+            }
+        }
+
+        String truncation() {
+            return truncation;
         }
     }
 }

@@ -169,4 +169,28 @@ class FeedBadLinesTest {
         assertThat(report.badLineDetails().get(0).lineNumber()).isEqualTo(4);
         assertThat(report.badLineDetails().get(0).reason()).contains("late row for measurement a");
     }
+
+    @Test
+    void truncatedGzipFileKeepsEverythingBeforeTheDamageAndReportsIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws IOException {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 2_000; i++) {
+            text.append(GOOD_OONI.formatted(i)).append('\n');
+        }
+        java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gz)) {
+            out.write(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        byte[] all = gz.toByteArray();
+        java.nio.file.Path file = dir.resolve("cut.jsonl.gz");
+        java.nio.file.Files.write(file, java.util.Arrays.copyOf(all, all.length / 2)); // a download cut in the middle
+        List<ProbeMeasurement> seen = new ArrayList<>();
+        ImportReport report = FeedImporter.importFile(file, InputFormat.OONI, seen::add);
+        assertThat(seen).isNotEmpty().hasSizeLessThan(2_000);
+        assertThat(seen).extracting(ProbeMeasurement::getMeasurementId).startsWith("uid-0", "uid-1", "uid-2");
+        assertThat(report.measurements()).isEqualTo(seen.size());
+        assertThat(report.badLines()).isEqualTo(1);
+        assertThat(report.badLineDetails().get(0).lineNumber()).isEqualTo(report.linesRead() + 1);
+        assertThat(report.badLineDetails().get(0).reason()).startsWith("file truncated");
+    }
 }
