@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
  * in target order) and then sends a heartbeat, so that a probe whose measurements all fail, or that
  * measures nothing, is still seen alive; silence of heartbeats is the shutdown signal. Rounds are
  * {@code interval} plus a random {@code 0..jitter} apart so that a fleet does not measure in lockstep.
+ * A measurement the consumer refuses (it throws, e.g. a full spool) is counted in {@link #notAccepted()}
+ * and logged at ERROR once per round; the probe keeps measuring and sending heartbeats.
  */
 public final class ProbeRunner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProbeRunner.class);
@@ -32,6 +34,7 @@ public final class ProbeRunner implements AutoCloseable {
     private final Consumer<ProbeHeartbeat> heartbeats;
     private final Clock clock;
     private final ExecutorService pool;
+    private final java.util.concurrent.atomic.AtomicLong notAccepted = new java.util.concurrent.atomic.AtomicLong();
 
     public ProbeRunner(ProbeSettings settings, Clock clock, Consumer<ProbeMeasurement> measurements,
                        Consumer<ProbeHeartbeat> heartbeats) {
@@ -54,15 +57,26 @@ public final class ProbeRunner implements AutoCloseable {
             futures.add(pool.submit(() -> probe.measure(t)));
         }
         List<ProbeMeasurement> out = new ArrayList<>();
+        RuntimeException refusal = null;
         for (Future<ProbeMeasurement> f : futures) {
             try {
                 ProbeMeasurement m = f.get();
                 out.add(m);
-                measurements.accept(m);
+                try {
+                    measurements.accept(m);
+                } catch (RuntimeException e) {
+                    // e.g. a full spool: the sink already warned; keep measuring and keep sending heartbeats
+                    notAccepted.incrementAndGet();
+                    refusal = e;
+                }
             } catch (ExecutionException e) {
                 // measure() classifies network failures itself; this is a bug, keep the other targets
                 log.error("measurement failed unexpectedly", e.getCause());
             }
+        }
+        if (refusal != null) {
+            log.error("measurements of this round were not accepted for publishing ({} so far): {}", notAccepted.get(),
+                    refusal.getMessage());
         }
         heartbeats.accept(ProbeHeartbeat.newBuilder()
                 .setProbeId(settings.probeId())
@@ -85,6 +99,11 @@ public final class ProbeRunner implements AutoCloseable {
             log.info("round done: {} measurements", round.size());
             Thread.sleep(nextPause().toMillis());
         }
+    }
+
+    /** Measurements the consumer refused (for instance a full spool), since start; each refusal is logged per round. */
+    public long notAccepted() {
+        return notAccepted.get();
     }
 
     /** interval + uniform random 0..jitter. */

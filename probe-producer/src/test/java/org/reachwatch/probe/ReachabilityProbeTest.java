@@ -239,4 +239,17 @@ class ReachabilityProbeTest {
         assertThat(beats.get(0).getSentAt()).isEqualTo(T0);
         assertThat(beats.get(0).getProbeId()).isEqualTo("probe-test");
     }
+
+    @Test
+    void refusedMeasurementsAreCountedAndTheHeartbeatStillGoesOut() throws Exception {
+        ProbeSettings s = settings().withTargets(List.of(Target.parse("gone.test"), Target.parse("also-gone.test")));
+        List<org.reachwatch.avro.ProbeHeartbeat> beats = new java.util.ArrayList<>();
+        try (ProbeRunner runner = new ProbeRunner(s, CLOCK, m -> {
+            throw new org.reachwatch.producer.SpoolFullException("spool full");
+        }, beats::add)) {
+            assertThat(runner.runRound()).hasSize(2);
+            assertThat(runner.notAccepted()).isEqualTo(2);
+        }
+        assertThat(beats).hasSize(1);
+    }
 }
