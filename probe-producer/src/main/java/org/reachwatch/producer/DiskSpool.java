@@ -213,13 +213,11 @@ public final class DiskSpool implements AutoCloseable {
         try {
             while (out.size() < max && segment <= lastSegment) {
                 Path file = segmentPath(segment);
-                if (Files.exists(file)) {
-                    offset = readSegment(file, segment, offset, max, out);
+                if (Files.exists(file) && readSegment(file, segment, offset, max, out)) {
+                    break;
                 }
-                if (out.size() < max) {
-                    segment++;
-                    offset = 0;
-                }
+                segment++;
+                offset = 0;
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read spool " + dir, e);
@@ -227,22 +225,37 @@ public final class DiskSpool implements AutoCloseable {
         return out;
     }
 
-    private long readSegment(Path file, long segment, long offset, int max, List<Entry> out) throws IOException {
+    /**
+     * Appends the segment's complete lines from {@code offset} to {@code out}.
+     *
+     * @return true when reading must stop here (batch full, or an unreadable line after good ones)
+     */
+    private boolean readSegment(Path file, long segment, long offset, int max, List<Entry> out) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             ch.position(offset);
             BufferedReader in = new BufferedReader(java.nio.channels.Channels.newReader(ch, StandardCharsets.UTF_8), 1 << 16);
             long pos = offset;
             String line;
             while (out.size() < max && (line = readCompleteLine(in)) != null) {
-                pos += line.getBytes(StandardCharsets.UTF_8).length + 1;
+                long next = pos + line.getBytes(StandardCharsets.UTF_8).length + 1;
+                ProbeMeasurement m;
                 try {
-                    out.add(new Entry(AvroJson.fromJsonLine(line, ProbeMeasurement.class), new Position(segment, pos)));
+                    m = AvroJson.fromJsonLine(line, ProbeMeasurement.class);
                 } catch (IllegalArgumentException e) {
+                    if (!out.isEmpty()) {
+                        return true; // hand on the good ones first; the bad line is then at the front
+                    }
+                    // at the front: it can never be sent, so it is skipped for good (counted and logged)
                     corrupt.incrementAndGet();
                     log.warn("skipping unreadable spool line at {}:{} ({})", file, pos, e.getMessage());
+                    acknowledge(new Position(segment, next));
+                    pos = next;
+                    continue;
                 }
+                out.add(new Entry(m, new Position(segment, next)));
+                pos = next;
             }
-            return pos;
+            return out.size() >= max;
         }
     }
 

@@ -291,13 +291,9 @@ public final class MeasurementPublisher implements AutoCloseable {
 
     private void reject(ProbeMeasurement m, Throwable cause) {
         rejected.incrementAndGet();
-        log.error("measurement {} can never be sent ({}); moved to {}/rejected.jsonl", m.getMeasurementId(),
-                cause.toString(), "spool");
-        RejectedFile.append(spoolDirOf(), m, cause);
-    }
-
-    private java.nio.file.Path spoolDirOf() {
-        return spool.directory();
+        log.error("measurement {} can never be sent ({}); moved to {}", m.getMeasurementId(), cause.toString(),
+                spool.directory().resolve("rejected.jsonl"));
+        RejectedFile.append(spool.directory(), m, cause);
     }
 
     private void sleepQuietly() {

@@ -89,8 +89,23 @@ class DiskSpoolTest {
         Files.writeString(segment, "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         try (DiskSpool spool = new DiskSpool(dir, 1 << 20, Duration.ofSeconds(1))) {
             spool.append(Measurements.numbered(10, 3));
-            assertThat(numbers(spool.read(100, Duration.ZERO))).containsExactly(4, 5, 6, 7, 8, 9, 10);
+            List<DiskSpool.Entry> before = spool.read(100, Duration.ZERO);
+            assertThat(numbers(before)).as("good lines before the damage come first").containsExactly(4, 5, 6, 7, 8, 9);
+            spool.acknowledge(before.get(before.size() - 1).next());
+            assertThat(numbers(spool.read(100, Duration.ZERO))).containsExactly(10);
             assertThat(spool.corruptLines()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void unreadableTailIsSkippedSoTheSpoolEmptiesInsteadOfSpinning() throws Exception {
+        Path segment = dir.resolve("spool-000000000001.jsonl");
+        Files.writeString(segment, "not a measurement\n{\"also\":\"bad\"}\n");
+        try (DiskSpool spool = new DiskSpool(dir, 1 << 20, Duration.ZERO)) {
+            assertThat(spool.pendingBytes()).isPositive();
+            assertThat(spool.read(10, Duration.ZERO)).isEmpty();
+            assertThat(spool.corruptLines()).isEqualTo(2);
+            assertThat(spool.pendingBytes()).isZero();
         }
     }
 
