@@ -105,13 +105,7 @@ public final class DiskSpool implements AutoCloseable {
                 acked = new Position(segments.peekFirst(), 0);
             }
             writerSegment = segments.peekLast();
-            writer = FileChannel.open(segmentPath(writerSegment), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.APPEND);
-            writerSize = writer.size();
-            for (long s : segments) {
-                unackedBytes += Files.size(segmentPath(s));
-            }
-            unackedBytes -= acked.offset();
+            openWriter();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open spool in " + dir, e);
         }
@@ -136,6 +130,9 @@ public final class DiskSpool implements AutoCloseable {
                     + " bytes waiting for the broker); measurement " + m.getMeasurementId() + " not accepted");
         }
         try {
+            if (!writer.isOpen()) {
+                openWriter();
+            }
             if (writerSize > 0 && writerSize + line.length > segmentBytes) {
                 roll();
             }
@@ -153,6 +150,34 @@ public final class DiskSpool implements AutoCloseable {
             throw new UncheckedIOException("cannot append to spool " + dir, e);
         }
         notifyAll();
+    }
+
+    /**
+     * (Re)opens the last segment for appending. A line left without its newline (a crash, or a
+     * writer thread interrupted mid-write, which closes the channel) is terminated first so that it
+     * stays one unreadable line and does not swallow the next record; pending bytes are recounted
+     * from the files.
+     */
+    private void openWriter() throws IOException {
+        Path file = segmentPath(writerSegment);
+        writer = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        writerSize = writer.size();
+        if (writerSize > 0) {
+            ByteBuffer last = ByteBuffer.allocate(1);
+            try (FileChannel r = FileChannel.open(file, StandardOpenOption.READ)) {
+                r.read(last, writerSize - 1);
+            }
+            if (last.get(0) != '\n') {
+                writer.write(ByteBuffer.wrap(new byte[] {'\n'}));
+                writerSize++;
+            }
+        }
+        long total = 0;
+        for (long seg : segments) {
+            Path p = segmentPath(seg);
+            total += Files.exists(p) ? Files.size(p) : 0;
+        }
+        unackedBytes = Math.max(0, total - acked.offset());
     }
 
     private void roll() throws IOException {

@@ -167,6 +167,9 @@ public final class MeasurementPublisher implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
+                if (!running) {
+                    return;
+                }
                 if (isFatal(e)) {
                     fatal.set(e);
                     running = false;
@@ -343,9 +346,14 @@ public final class MeasurementPublisher implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         running = false;
-        sender.interrupt();
+        // no interrupt: an interrupted FileChannel closes itself, which would break the spool
         try {
-            sender.join(30_000);
+            sender.join(retryBackoff.toMillis() + 1_000);
+            if (sender.isAlive()) {
+                // blocked in flush() with the broker away: abort the in-flight batches, they stay in the spool
+                producer.close(Duration.ZERO);
+                sender.join(10_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -109,6 +109,28 @@ class DiskSpoolTest {
         }
     }
 
+    @Test
+    void appenderInterruptedMidWriteDoesNotBreakTheSpool() throws Exception {
+        try (DiskSpool spool = new DiskSpool(dir, 1 << 20, Duration.ZERO)) {
+            for (int i = 0; i < 3; i++) {
+                spool.append(Measurements.numbered(i, 3));
+            }
+            Thread.currentThread().interrupt(); // an interrupted FileChannel write closes the channel
+            try {
+                spool.append(Measurements.numbered(3, 3));
+            } catch (java.io.UncheckedIOException e) {
+                assertThat(e).hasRootCauseInstanceOf(java.nio.channels.ClosedByInterruptException.class);
+            } finally {
+                Thread.interrupted();
+            }
+            spool.append(Measurements.numbered(4, 3));
+            List<DiskSpool.Entry> all = spool.read(100, Duration.ZERO);
+            assertThat(numbers(all)).startsWith(0, 1, 2).endsWith(4);
+            spool.acknowledge(all.get(all.size() - 1).next());
+            assertThat(spool.pendingBytes()).isZero();
+        }
+    }
+
     private long countSegments() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(p -> p.getFileName().toString().startsWith("spool-")).count();
