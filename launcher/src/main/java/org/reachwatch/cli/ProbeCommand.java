@@ -132,6 +132,7 @@ public final class ProbeCommand implements Callable<Integer> {
             if (once) {
                 List<ProbeMeasurement> round = runner.runRound();
                 boolean delivered = publisher.awaitDelivered(Duration.ofSeconds(30));
+                publisher.close(Duration.ZERO);
                 spec.commandLine().getErr().printf("reachwatch probe: %d measurements %s%n", round.size(), delivered
                         ? "published" : "spooled in " + spoolPath + " (Kafka unreachable; they are sent at the next start)");
             } else {

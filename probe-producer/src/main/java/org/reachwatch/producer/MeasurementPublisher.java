@@ -70,6 +70,7 @@ public final class MeasurementPublisher implements AutoCloseable {
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong retriableFailures = new AtomicLong();
     private volatile boolean running = true;
+    private boolean closed;
     private volatile boolean brokerHealthy = true;
 
     /**
@@ -339,7 +340,11 @@ public final class MeasurementPublisher implements AutoCloseable {
      * Stops sending after giving the backlog up to {@code drainTimeout} to go out; what is left stays
      * in the spool for the next start. Closes the producer and the spool.
      */
-    public void close(Duration drainTimeout) {
+    public synchronized void close(Duration drainTimeout) {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             awaitDelivered(drainTimeout);
         } catch (InterruptedException e) {
