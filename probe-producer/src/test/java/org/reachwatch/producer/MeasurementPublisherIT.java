@@ -57,7 +57,7 @@ class MeasurementPublisherIT {
     }
 
     @AfterAll
-    static void stopBroker() {
+    static void stopBroker() throws Exception {
         if (registry != null) {
             registry.close();
         }
@@ -133,8 +133,8 @@ class MeasurementPublisherIT {
         assertThat(orderViolations).isEmpty();
         assertThat(lastPerKey).hasSize(TARGETS);
         assertThat(metrics.get("rejected")).isZero();
-        System.out.printf("publisher IT: %d records on the wire for %d measurements, metrics %s%n",
-                received.size(), TOTAL, metrics);
+        System.out.printf("publisher IT (%s registry): %d records on the wire for %d measurements, metrics %s%n",
+                registry.real() ? "real" : "in-memory", received.size(), TOTAL, metrics);
     }
 
     private static List<ProbeMeasurement> consumeAll(Serde<ProbeMeasurement> serde, Duration timeout) {
