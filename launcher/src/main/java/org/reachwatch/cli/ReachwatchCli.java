@@ -12,6 +12,8 @@ import picocli.CommandLine.Spec;
         description = "Detects, live, when an online service stops being reachable from a country or a network.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            ImportBenchCommand.class,
+            ProbeCommand.class,
         })
 public final class ReachwatchCli implements Callable<Integer> {
     @Spec

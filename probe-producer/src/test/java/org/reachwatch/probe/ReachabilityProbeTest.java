@@ -1,0 +1,255 @@
+package org.reachwatch.probe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import javax.net.ssl.SSLContext;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.reachwatch.avro.BlockingMethod;
+import org.reachwatch.avro.MeasurementOutcome;
+import org.reachwatch.avro.MeasurementSource;
+import org.reachwatch.avro.ProbeMeasurement;
+import org.reachwatch.avro.TestKind;
+
+/**
+ * The probe against censorship emulated on loopback: forged and denied DNS, refused and
+ * black-holed TCP, TLS reset on a given SNI, TLS black hole, HTTP reset, blockpage, throttling,
+ * certificate errors. Each case asserts outcome, blocking method and failure string.
+ */
+class ReachabilityProbeTest {
+    static final Instant T0 = Instant.parse("2024-02-17T20:00:00Z");
+    static final Clock CLOCK = Clock.fixed(T0, ZoneOffset.UTC);
+
+    @TempDir
+    static Path certs;
+
+    static CensorLab lab;
+    static int dnsPort;
+    static KeyStore store;
+    static SSLContext trustLab;
+    static int httpsPort;
+
+    @BeforeAll
+    static void startLab() throws Exception {
+        lab = new CensorLab();
+        dnsPort = lab.dns(Map.of("x.com", "10.10.34.35", "ok.test", "127.0.0.1", "blocked.test", "127.0.0.1",
+                "wrong.test", "127.0.0.1"), Set.of("slow.test"));
+        store = CensorLab.selfSigned(certs, "ok.test", "blocked.test");
+        trustLab = CensorLab.trusting(store);
+        httpsPort = lab.https(CensorLab.serverContext(store), "<html>hello</html>".getBytes(StandardCharsets.UTF_8));
+    }
+
+    @AfterAll
+    static void stopLab() {
+        lab.close();
+    }
+
+    /** Local resolver, short timeouts, lab trust; loopback answers are bogons, so they do not count as blocking here. */
+    static ProbeSettings settings() {
+        return ProbeSettings.defaults()
+                .withIdentity("probe-test", "pk", "AS17557", "PTCL")
+                .withResolver("127.0.0.1:" + dnsPort)
+                .withTimeouts(Duration.ofMillis(800), Duration.ofMillis(800), Duration.ofMillis(800), Duration.ofSeconds(3))
+                .withSslContext(trustLab)
+                .withBogonMeansBlocked(false);
+    }
+
+    static ProbeMeasurement measure(ProbeSettings s, String target) {
+        return new ReachabilityProbe(s, CLOCK).measure(Target.parse(target));
+    }
+
+    static ProbeMeasurement measure(String target) {
+        return measure(settings(), target);
+    }
+
+    @Test
+    void reachableHttpsTargetIsReachableWithLatencyStatusAndIdentity() {
+        ProbeMeasurement m = measure("https://ok.test:" + httpsPort + "/");
+        assertThat(m.getOutcome()).isEqualTo(MeasurementOutcome.REACHABLE);
+        assertThat(m.getBlockingMethod()).isEqualTo(BlockingMethod.NONE);
+        assertThat(m.getHttpStatus()).isEqualTo(200);
+        assertThat(m.getBytesReceived()).isEqualTo(18);
+        assertThat(m.getLatencyMs()).isNotNull().isPositive();
+        assertThat(m.getDnsAnswers()).containsExactly("127.0.0.1");
+        assertThat(m.getResolver()).isEqualTo("127.0.0.1:" + dnsPort);
+        assertThat(m.getCountry()).isEqualTo("PK");
+        assertThat(m.getAsn()).isEqualTo("AS17557");
+        assertThat(m.getTarget()).isEqualTo("ok.test");
+        assertThat(m.getStartTime()).isEqualTo(T0);
+        assertThat(m.getSource()).isEqualTo(MeasurementSource.PROBE);
+        assertThat(m.getTestKind()).isEqualTo(TestKind.REACHABILITY);
+        assertThat(m.getDnsFailure()).isNull();
+        assertThat(m.getTlsFailure()).isNull();
+        assertThat(m.getHttpFailure()).isNull();
+    }
+
+    @Test
+    void nxdomainFromTheResolverIsDnsBlocking() {
+        ProbeMeasurement m = measure("gone.test");
+        assertThat(m.getOutcome()).isEqualTo(MeasurementOutcome.UNREACHABLE);
+        assertThat(m.getBlockingMethod()).isEqualTo(BlockingMethod.DNS);
+        assertThat(m.getDnsFailure()).isEqualTo("dns_nxdomain_error");
+    }
+
+    @Test
+    void bogonAnswerIsFlaggedAndIsDnsBlocking() {
+        ProbeMeasurement m = measure(settings().withBogonMeansBlocked(true), "x.com");
+        assertThat(m.getDnsAnswers()).containsExactly("10.10.34.35");
+        assertThat(m.getDnsBogon()).isTrue();
+        assertThat(m.getOutcome()).isEqualTo(MeasurementOutcome.UNREACHABLE);
+        assertThat(m.getBlockingMethod()).isEqualTo(BlockingMethod.DNS);
+        assertThat(m.getDnsFailure()).isNull();
+        assertThat(m.getTcpFailure()).as("the forged address is not measured").isNull();
+    }
+
+    @Test
+    void resolverThatNeverAnswersIsADnsTimeout() {
+        ProbeMeasurement m = measure("slow.test");
+        assertThat(m.getBlockingMethod()).isEqualTo(BlockingMethod.DNS);
+        assertThat(m.getDnsFailure()).isEqualTo("generic_timeout_error");
+    }
+
+    @Test
+    void refusedConnectionIsTcpBlocking() throws Exception {
+        ProbeMeasurement m = measure("http://ok.test:" + lab.closedPort() + "/");
+        assertThat(m.getOutcome()).isEqualTo(MeasurementOutcome.UNREACHABLE);
+        assertThat(m.getBlockingMethod()).isEqualTo(BlockingMethod.TCP_IP);
+        assertThat(m.getTcpFailure()).isEqualTo("connection_refused");
+    }
+
+    @Test
+    void blackHoledSynIsATcpTimeout() throws Exception {
+        ProbeMeasurement m = measure("https://ok.test:" + lab.tcpBlackHole() + "/");
+        assertThat(m.getBlockingMethod()).isEqualTo(BlockingMethod.TCP_IP);
+        assertThat(m.getTcpFailure()).isEqualTo("generic_timeout_error");
+    }
+
+    @Test
+    void resetAfterClientHelloWithTheBlockedSniIsTlsBlockingAndOtherNamesPass() throws Exception {
+        int dpi = lab.sniResetter("blocked.test", httpsPort);
+        ProbeMeasurement blocked = measure("https://blocked.test:" + dpi + "/");
+        assertThat(blocked.getOutcome()).isEqualTo(MeasurementOutcome.UNREACHABLE);
+        assertThat(blocked.getBlockingMethod()).isEqualTo(BlockingMethod.TLS);
+        assertThat(blocked.getTlsFailure()).isEqualTo("connection_reset");
+        assertThat(blocked.getTcpFailure()).isNull();
+
+        ProbeMeasurement passed = measure("https://ok.test:" + dpi + "/");
+        assertThat(passed.getOutcome()).isEqualTo(MeasurementOutcome.REACHABLE);
+        assertThat(passed.getHttpStatus()).isEqualTo(200);
+    }
+
+    @Test
+    void silenceAfterClientHelloIsATlsTimeout() throws Exception {
+        ProbeMeasurement m = measure("https://ok.test:" + lab.acceptAndStaySilent() + "/");
+        assertThat(m.getBlockingMethod()).isEqualTo(BlockingMethod.TLS);
+        assertThat(m.getTlsFailure()).isEqualTo("generic_timeout_error");
+    }
+
+    @Test
+    void resetAfterTheHttpRequestIsHttpFailure() throws Exception {
+        ProbeMeasurement m = measure("http://ok.test:" + lab.resetAfterRequest() + "/");
+        assertThat(m.getOutcome()).isEqualTo(MeasurementOutcome.UNREACHABLE);
+        assertThat(m.getBlockingMethod()).isEqualTo(BlockingMethod.HTTP_FAILURE);
+        assertThat(m.getHttpFailure()).isEqualTo("connection_reset");
+    }
+
+    @Test
+    void blockpageIsRecognisedByItsFingerprint() throws Exception {
+        byte[] page = "<html><iframe src=\"http://10.10.34.34?type=Invalid Site\"></iframe></html>".getBytes(StandardCharsets.UTF_8);
+        ProbeMeasurement m = measure("http://ok.test:" + lab.http(page, 4096, 0) + "/");
+        assertThat(m.getOutcome()).isEqualTo(MeasurementOutcome.UNREACHABLE);
+        assertThat(m.getBlockingMethod()).isEqualTo(BlockingMethod.HTTP_BLOCKPAGE);
+        assertThat(m.getBlockpageMatch()).isEqualTo("ir_peyvandha");
+        assertThat(m.getHttpStatus()).isEqualTo(200);
+        assertThat(m.getHttpFailure()).isNull();
+    }
+
+    @Test
+    void configuredFingerprintReplacesTheDefaults() throws Exception {
+        byte[] page = "<h1>Access denied by order of the ministry</h1>".getBytes(StandardCharsets.UTF_8);
+        int port = lab.http(page, 4096, 0);
+        assertThat(measure("http://ok.test:" + port + "/").getBlockingMethod()).isEqualTo(BlockingMethod.NONE);
+        ProbeMeasurement m = measure(settings().withFingerprints(List.of(BlockpageFingerprint.parse("xx_ministry=by order of the ministry"))),
+                "http://ok.test:" + port + "/");
+        assertThat(m.getBlockingMethod()).isEqualTo(BlockingMethod.HTTP_BLOCKPAGE);
+        assertThat(m.getBlockpageMatch()).isEqualTo("xx_ministry");
+    }
+
+    @Test
+    void trickledBodyIsReachableButThrottledAndFastBodyIsNot() throws Exception {
+        byte[] body = new byte[48 * 1024];
+        java.util.Arrays.fill(body, (byte) 'a');
+        ProbeSettings s = settings().withThrottling(100 * 1024, 16 * 1024, 32 * 1024);
+        // ~1 KiB every 25 ms: ~40 KiB/s, under the 100 KiB/s threshold
+        ProbeMeasurement slow = measure(s, "http://ok.test:" + lab.http(body, 1024, 25) + "/");
+        assertThat(slow.getOutcome()).isEqualTo(MeasurementOutcome.REACHABLE);
+        assertThat(slow.getBlockingMethod()).isEqualTo(BlockingMethod.THROTTLING);
+        assertThat(slow.getThroughputBytesPerSecond()).isLessThan(100 * 1024.0);
+        assertThat(slow.getBytesReceived()).isGreaterThanOrEqualTo(32 * 1024L);
+        assertThat(slow.getHttpFailure()).isNull();
+
+        ProbeMeasurement fast = measure(s, "http://ok.test:" + lab.http(body, 16 * 1024, 0) + "/");
+        assertThat(fast.getBlockingMethod()).isEqualTo(BlockingMethod.NONE);
+        assertThat(fast.getThroughputBytesPerSecond()).isGreaterThan(100 * 1024.0);
+    }
+
+    @Test
+    void certificateForAnotherNameIsSslInvalidHostname() {
+        ProbeMeasurement m = measure("https://wrong.test:" + httpsPort + "/");
+        assertThat(m.getBlockingMethod()).isEqualTo(BlockingMethod.TLS);
+        assertThat(m.getTlsFailure()).isEqualTo("ssl_invalid_hostname");
+    }
+
+    @Test
+    void certificateFromAnUnknownAuthorityIsSslUnknownAuthority() throws Exception {
+        ProbeMeasurement m = measure(settings().withSslContext(SSLContext.getDefault()), "https://ok.test:" + httpsPort + "/");
+        assertThat(m.getBlockingMethod()).isEqualTo(BlockingMethod.TLS);
+        assertThat(m.getTlsFailure()).isEqualTo("ssl_unknown_authority");
+    }
+
+    @Test
+    void roundMeasuresEveryTargetInOrderAndThenSendsAHeartbeat() throws Exception {
+        ProbeSettings s = settings().withTargets(List.of(Target.parse("gone.test"),
+                Target.parse("control:https://ok.test:" + httpsPort + "/")));
+        List<ProbeMeasurement> handed = new java.util.ArrayList<>();
+        List<org.reachwatch.avro.ProbeHeartbeat> beats = new java.util.ArrayList<>();
+        try (ProbeRunner runner = new ProbeRunner(s, CLOCK, handed::add, beats::add)) {
+            List<ProbeMeasurement> round = runner.runRound();
+            assertThat(round).isEqualTo(handed);
+        }
+        assertThat(handed).extracting(ProbeMeasurement::getTarget).containsExactly("gone.test", "ok.test");
+        assertThat(handed).extracting(ProbeMeasurement::getControl).containsExactly(false, true);
+        assertThat(handed.get(0).getMeasurementId()).isNotEqualTo(handed.get(1).getMeasurementId());
+        assertThat(beats).hasSize(1);
+        assertThat(beats.get(0).getMeasurementsSinceLast()).isEqualTo(2);
+        assertThat(beats.get(0).getSentAt()).isEqualTo(T0);
+        assertThat(beats.get(0).getProbeId()).isEqualTo("probe-test");
+    }
+
+    @Test
+    void refusedMeasurementsAreCountedAndTheHeartbeatStillGoesOut() throws Exception {
+        ProbeSettings s = settings().withTargets(List.of(Target.parse("gone.test"), Target.parse("also-gone.test")));
+        List<org.reachwatch.avro.ProbeHeartbeat> beats = new java.util.ArrayList<>();
+        try (ProbeRunner runner = new ProbeRunner(s, CLOCK, m -> {
+            throw new org.reachwatch.producer.SpoolFullException("spool full");
+        }, beats::add)) {
+            assertThat(runner.runRound()).hasSize(2);
+            assertThat(runner.notAccepted()).isEqualTo(2);
+        }
+        assertThat(beats).hasSize(1);
+    }
+}
