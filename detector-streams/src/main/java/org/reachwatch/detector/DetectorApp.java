@@ -1,0 +1,233 @@
+package org.reachwatch.detector;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.reachwatch.avro.MeasurementSource;
+import org.reachwatch.avro.ProbeHeartbeat;
+import org.reachwatch.detector.lifecycle.TrackerState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the detector topology on a real cluster: creates its topics, starts Kafka Streams with
+ * exactly-once processing, and offers what drivers need (replay: {@link #endOfInputMarker} and
+ * {@link #awaitCaughtUp}; analysts: {@link #trackers()} and {@link #stats()} through interactive
+ * queries). A stream thread that dies is reported by {@link #failure()} and shuts the app down
+ * rather than running on without it.
+ */
+public final class DetectorApp implements AutoCloseable {
+    /** Probe id of the heartbeat a replay sends after its last record. */
+    public static final String END_OF_INPUT_PROBE = "reachwatch-end-of-input";
+    private static final Logger log = LoggerFactory.getLogger(DetectorApp.class);
+
+    private final KafkaStreams streams;
+    private final DetectorTopics topics;
+    private final String bootstrapServers;
+    private final String applicationId;
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+    private DetectorApp(KafkaStreams streams, DetectorTopics topics, String bootstrapServers, String applicationId) {
+        this.streams = streams;
+        this.topics = topics;
+        this.bootstrapServers = bootstrapServers;
+        this.applicationId = applicationId;
+    }
+
+    /**
+     * Creates the topics if missing, starts the detector and waits until it is RUNNING.
+     *
+     * @param streamsOverrides extra Kafka Streams settings (never modified)
+     */
+    public static DetectorApp start(String bootstrapServers, DetectorTopics topics, DetectorSettings settings,
+                                    String applicationId, Path stateDir, Properties streamsOverrides, Duration timeout) {
+        createTopics(bootstrapServers, topics);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        // Every stateful piece is named in the topology; refuse to start if one ever is not.
+        props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
+        // Internal changelogs on a single broker cannot have the default 3 replicas... nor need them here.
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1");
+        props.put(StreamsConfig.producerPrefix("linger.ms"), "20");
+        props.putAll(streamsOverrides);
+        KafkaStreams streams = new KafkaStreams(DetectorTopology.build(topics, settings), props);
+        DetectorApp app = new DetectorApp(streams, topics, bootstrapServers, applicationId);
+        CountDownLatch running = new CountDownLatch(1);
+        streams.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.RUNNING || now == KafkaStreams.State.ERROR
+                    || now == KafkaStreams.State.PENDING_SHUTDOWN || now == KafkaStreams.State.NOT_RUNNING) {
+                running.countDown();
+            }
+        });
+        streams.setUncaughtExceptionHandler(e -> {
+            app.failure.compareAndSet(null, e);
+            log.error("detector stream thread failed: {}", e.toString());
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streams.start();
+        try {
+            if (!running.await(timeout.toMillis(), TimeUnit.MILLISECONDS) || streams.state() != KafkaStreams.State.RUNNING) {
+                streams.close(Duration.ofSeconds(10));
+                throw new IllegalStateException("detector did not reach RUNNING within " + timeout + " (state " + streams.state() + ")",
+                        app.failure.get());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            streams.close(Duration.ofSeconds(10));
+            throw new IllegalStateException("interrupted while starting the detector", e);
+        }
+        return app;
+    }
+
+    /** Creates the detector's topics: one partition for the inputs (one event-time clock), retention off. */
+    public static void createTopics(String bootstrapServers, DetectorTopics topics) {
+        Map<String, String> keepForever = Map.of("retention.ms", "-1");
+        List<NewTopic> wanted = new ArrayList<>();
+        wanted.add(new NewTopic(topics.measurements().name(), 1, (short) -1).configs(keepForever));
+        wanted.add(new NewTopic(topics.heartbeats().name(), 1, (short) -1).configs(keepForever));
+        wanted.add(new NewTopic(topics.late().name(), 1, (short) -1).configs(keepForever));
+        wanted.add(new NewTopic(topics.deadLetter().name(), 1, (short) -1).configs(keepForever));
+        wanted.add(new NewTopic(topics.windows().name(), 1, (short) -1).configs(keepForever));
+        wanted.add(new NewTopic(topics.events().name(), 1, (short) -1).configs(keepForever));
+        wanted.add(new NewTopic(topics.incidents().name(), 1, (short) -1)
+                .configs(Map.of("cleanup.policy", "compact", "retention.ms", "-1")));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            for (NewTopic topic : wanted) {
+                try {
+                    admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("cannot create topic " + topic.name() + ": " + e.getCause().getMessage(), e);
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("timed out creating the detector's topics on " + bootstrapServers, e);
+        }
+    }
+
+    /**
+     * The heartbeat a replay publishes after its last measurement: its time is past the last
+     * window's end plus grace, so every window with data closes. It belongs to no region, so it
+     * ends no incident (those end only by the linking horizon of event time).
+     */
+    public static ProbeHeartbeat endOfInputMarker(Instant lastEventTime, DetectorSettings settings) {
+        long w = settings.windowMillis();
+        long lastWindowEnd = Math.floorDiv(lastEventTime.toEpochMilli(), w) * w + w;
+        return ProbeHeartbeat.newBuilder().setProbeId(END_OF_INPUT_PROBE).setCountry("ZZ")
+                .setSentAt(Instant.ofEpochMilli(lastWindowEnd + settings.grace().toMillis()))
+                .setSource(MeasurementSource.UNKNOWN).setSoftwareName("reachwatch").build();
+    }
+
+    /** Waits until the detector has committed everything published to its input topics so far. */
+    public void awaitCaughtUp(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (String topic : List.of(topics.measurements().name(), topics.heartbeats().name())) {
+                admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
+                        .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+            }
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+            while (true) {
+                if (failure.get() != null) {
+                    throw new IllegalStateException("detector failed: " + failure.get().getMessage(), failure.get());
+                }
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
+                        .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+                boolean caughtUp = ends.entrySet().stream().allMatch(e -> {
+                    OffsetAndMetadata c = committed.get(e.getKey());
+                    // Under exactly-once the committed offset may sit one past a transaction marker.
+                    return e.getValue().offset() == 0 || c != null && c.offset() >= e.getValue().offset();
+                });
+                if (caughtUp) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("detector did not catch up within " + timeout);
+                }
+                Thread.onSpinWait();
+                TimeUnit.MILLISECONDS.sleep(100);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the detector", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot read the detector's progress: " + e.getMessage(), e);
+        }
+    }
+
+    /** Current tracker state per (country|asn|target) and region ("R|country"): the status of every incident. */
+    public Map<String, TrackerState> trackers() {
+        return readAll(DetectorTopology.TRACKERS_STORE);
+    }
+
+    /** Counters: measurements, duplicates, late, dead-letter, heartbeats, events. */
+    public Map<String, Long> stats() {
+        return readAll(DetectorTopology.STATS_STORE);
+    }
+
+    private <V> Map<String, V> readAll(String store) {
+        ReadOnlyKeyValueStore<String, V> view = streams.store(
+                StoreQueryParameters.fromNameAndType(store, QueryableStoreTypes.<String, V>keyValueStore()));
+        Map<String, V> out = new java.util.TreeMap<>();
+        try (KeyValueIterator<String, V> it = view.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, V> kv = it.next();
+                out.put(kv.key, kv.value);
+            }
+        }
+        return out;
+    }
+
+    public DetectorTopics topics() {
+        return topics;
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    /** The error that stopped a stream thread, or null. */
+    public Throwable failure() {
+        return failure.get();
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+    }
+}

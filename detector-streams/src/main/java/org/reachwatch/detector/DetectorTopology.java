@@ -1,0 +1,77 @@
+package org.reachwatch.detector;
+
+import java.time.Duration;
+
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+import org.reachwatch.detector.lifecycle.TrackerState;
+
+/**
+ * The detector as a topology: a pure function of topics and settings, no I/O. Built with the
+ * Processor API so every node and store has the explicit name below: renaming one drops its state
+ * on upgrade, so these names are part of the deployed contract.
+ *
+ * <pre>
+ *   measurements-source ─┐
+ *                        ├─> detector ─> windows-sink, events-sink, incidents-sink, late-sink, dead-letter-sink
+ *   heartbeats-source  ──┘
+ * </pre>
+ * Event time is the measurement's {@code startTime} (heartbeat: {@code sentAt}), read by the
+ * detector from the record itself after deserialization; the record timestamp is not used.
+ */
+public final class DetectorTopology {
+    public static final String MEASUREMENTS_SOURCE = "measurements-source";
+    public static final String HEARTBEATS_SOURCE = "heartbeats-source";
+    public static final String DETECTOR = "detector";
+    public static final String WINDOWS_SINK = "windows-sink";
+    public static final String EVENTS_SINK = "events-sink";
+    public static final String INCIDENTS_SINK = "incidents-sink";
+    public static final String LATE_SINK = "late-sink";
+    public static final String DEAD_LETTER_SINK = "dead-letter-sink";
+
+    /** Measurement ids seen within the dedupe horizon. */
+    public static final String SEEN_STORE = "seen-measurements";
+    /** Open windows: counts per (window, country, asn, target). */
+    public static final String WINDOWS_STORE = "open-windows";
+    /** Tracker state per (country, asn, target) and per region ("R|country"): queryable current status. */
+    public static final String TRACKERS_STORE = "disruption-trackers";
+    /** The stream-time clock and the last closed window. */
+    public static final String CLOCK_STORE = "detector-clock";
+    /** Counters: measurements, duplicates, late, dead-letter, heartbeats, events. Queryable. */
+    public static final String STATS_STORE = "detector-stats";
+
+    private DetectorTopology() {
+    }
+
+    public static Topology build(DetectorTopics topics, DetectorSettings settings) {
+        Duration dedupe = settings.dedupeHorizon();
+        Topology topology = new Topology();
+        topology.addSource(MEASUREMENTS_SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
+                topics.measurements().name());
+        topology.addSource(HEARTBEATS_SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
+                topics.heartbeats().name());
+        topology.addProcessor(DETECTOR, () -> new DetectorProcessor(topics, settings), MEASUREMENTS_SOURCE, HEARTBEATS_SOURCE);
+        topology.addStateStore(Stores.windowStoreBuilder(
+                Stores.persistentWindowStore(SEEN_STORE, dedupe.multipliedBy(3), dedupe.multipliedBy(2), false),
+                Serdes.String(), Serdes.Long()), DETECTOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WINDOWS_STORE),
+                Serdes.String(), JsonSerde.of(WindowAccumulator.class)), DETECTOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRACKERS_STORE),
+                Serdes.String(), JsonSerde.of(TrackerState.class)), DETECTOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CLOCK_STORE),
+                Serdes.String(), Serdes.Long()), DETECTOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATS_STORE),
+                Serdes.String(), Serdes.Long()), DETECTOR);
+        topology.addSink(WINDOWS_SINK, topics.windows().name(), topics.windows().keySerde().serializer(),
+                topics.windows().valueSerde().serializer(), DETECTOR);
+        topology.addSink(EVENTS_SINK, topics.events().name(), topics.events().keySerde().serializer(),
+                topics.events().valueSerde().serializer(), DETECTOR);
+        topology.addSink(INCIDENTS_SINK, topics.incidents().name(), topics.incidents().keySerde().serializer(),
+                topics.incidents().valueSerde().serializer(), DETECTOR);
+        topology.addSink(LATE_SINK, topics.late().name(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), DETECTOR);
+        topology.addSink(DEAD_LETTER_SINK, topics.deadLetter().name(), Serdes.ByteArray().serializer(),
+                Serdes.ByteArray().serializer(), DETECTOR);
+        return topology;
+    }
+}
