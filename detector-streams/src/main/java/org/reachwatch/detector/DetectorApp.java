@@ -21,6 +21,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
@@ -79,6 +80,10 @@ public final class DetectorApp implements AutoCloseable {
         // Internal changelogs on a single broker cannot have the default 3 replicas... nor need them here.
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1");
         props.put(StreamsConfig.producerPrefix("linger.ms"), "20");
+        // Records carry event times months or years old. The broker expires an idempotent producer's
+        // state by record timestamp, so old timestamps on changelogs make every transaction retry
+        // (OutOfOrderSequence); append time keeps producer state alive. Event time is in the payload.
+        props.put(StreamsConfig.topicPrefix(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG), "LogAppendTime");
         props.putAll(streamsOverrides);
         KafkaStreams streams = new KafkaStreams(DetectorTopology.build(topics, settings), props);
         DetectorApp app = new DetectorApp(streams, topics, bootstrapServers, applicationId);
@@ -111,7 +116,8 @@ public final class DetectorApp implements AutoCloseable {
 
     /** Creates the detector's topics: one partition for the inputs (one event-time clock), retention off. */
     public static void createTopics(String bootstrapServers, DetectorTopics topics) {
-        Map<String, String> keepForever = Map.of("retention.ms", "-1");
+        // Never delete by age (replayed data is old); stamp records with append time (see start()).
+        Map<String, String> keepForever = Map.of("retention.ms", "-1", TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
         List<NewTopic> wanted = new ArrayList<>();
         wanted.add(new NewTopic(topics.measurements().name(), 1, (short) -1).configs(keepForever));
         wanted.add(new NewTopic(topics.heartbeats().name(), 1, (short) -1).configs(keepForever));
@@ -120,7 +126,8 @@ public final class DetectorApp implements AutoCloseable {
         wanted.add(new NewTopic(topics.windows().name(), 1, (short) -1).configs(keepForever));
         wanted.add(new NewTopic(topics.events().name(), 1, (short) -1).configs(keepForever));
         wanted.add(new NewTopic(topics.incidents().name(), 1, (short) -1)
-                .configs(Map.of("cleanup.policy", "compact", "retention.ms", "-1")));
+                .configs(Map.of("cleanup.policy", "compact", "retention.ms", "-1",
+                        TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime")));
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             for (NewTopic topic : wanted) {
                 try {

@@ -63,6 +63,7 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
     private KeyValueStore<String, TrackerState> trackers;
     private KeyValueStore<String, Long> clock;
     private KeyValueStore<String, Long> stats;
+    private Map<String, TrackerState> trackerCache;
     private AvroDeserializer<ProbeMeasurement> measurements;
     private AvroDeserializer<ProbeHeartbeat> heartbeats;
 
@@ -82,6 +83,14 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
         this.trackers = context.getStateStore(DetectorTopology.TRACKERS_STORE);
         this.clock = context.getStateStore(DetectorTopology.CLOCK_STORE);
         this.stats = context.getStateStore(DetectorTopology.STATS_STORE);
+        // The store is the truth; this decoded copy (written through) spares a decode per tracker per window.
+        this.trackerCache = new TreeMap<>();
+        try (KeyValueIterator<String, TrackerState> it = trackers.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, TrackerState> kv = it.next();
+                trackerCache.put(kv.key, kv.value);
+            }
+        }
         var registry = SchemaRegistryClients.forUrl(topics.registryUrl());
         this.measurements = new AvroDeserializer<>(registry, ProbeMeasurement.class);
         this.heartbeats = new AvroDeserializer<>(registry, ProbeHeartbeat.class);
@@ -132,10 +141,6 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
             return;
         }
         long t = m.getStartTime().toEpochMilli();
-        if (isDuplicate(m.getMeasurementId(), t)) {
-            count("duplicates");
-            return;
-        }
         long start = Math.floorDiv(t, window) * window;
         Long now = clock.get(CLOCK);
         if (now != null && start + window + grace <= now) {
@@ -143,6 +148,10 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
             Record<Object, Object> late = new Record<>((Object) record.key(), (Object) record.value(), t, headers(topic,
                     "arrived after its window " + Instant.ofEpochMilli(start) + " closed (grace " + settings.grace() + ")"));
             context.forward(late, DetectorTopology.LATE_SINK);
+            return;
+        }
+        if (isDuplicate(m.getMeasurementId(), t)) {
+            count("duplicates");
             return;
         }
         count("measurements");
@@ -262,13 +271,7 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
                 networksByCountryTarget.computeIfAbsent(acc.country + "||" + acc.target, k -> new TreeMap<>()).put(acc.asn, acc);
             }
         }
-        Map<String, TrackerState> states = new TreeMap<>();
-        try (KeyValueIterator<String, TrackerState> it = trackers.all()) {
-            while (it.hasNext()) {
-                KeyValue<String, TrackerState> kv = it.next();
-                states.put(kv.key, kv.value);
-            }
-        }
+        Map<String, TrackerState> states = trackerCache;
         long windowEnd = ws + window;
 
         // Regions first: a region-wide outage explains (and suppresses) its targets' failures.
@@ -303,7 +306,12 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
         Map<String, Set<String>> blockedNets = new HashMap<>();
         Map<String, Set<String>> normalNets = new HashMap<>();
         Set<String> networkKeys = new TreeSet<>(networkObs.keySet());
-        states.keySet().stream().filter(k -> !k.startsWith("R|") && !k.contains("||")).forEach(networkKeys::add);
+        states.forEach((k, st) -> {
+            if (!k.startsWith("R|") && !k.contains("||") && st.stage == TrackerState.Stage.RESTORED) {
+                networkKeys.add(k);
+            }
+        });
+        Set<String> touched = new HashSet<>(networkKeys);
         List<Map.Entry<String, List<LifecycleEvent>>> networkEvents = new ArrayList<>();
         for (String key : networkKeys) {
             String[] parts = key.split("\\|", 3);
@@ -326,8 +334,14 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
             networkEvents.add(Map.entry(key, events));
         }
 
+        // Only trackers with data, or a restored incident whose horizon may end, have anything to do.
         Set<String> countryKeys = new TreeSet<>(countryObs.keySet());
-        states.keySet().stream().filter(k -> k.contains("||")).forEach(countryKeys::add);
+        states.forEach((k, st) -> {
+            if (k.contains("||") && st.stage == TrackerState.Stage.RESTORED) {
+                countryKeys.add(k);
+            }
+        });
+        touched.addAll(countryKeys);
         for (String key : countryKeys) {
             String country = key.substring(0, key.indexOf('|'));
             String target = key.substring(key.lastIndexOf('|') + 1);
@@ -358,7 +372,11 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
                 emit(st, e, streamTime, List.of());
             }
         }
-        states.forEach(trackers::put);
+        states.forEach((k, st) -> {
+            if (touched.contains(k) || k.startsWith("R|")) {
+                trackers.put(k, st);
+            }
+        });
     }
 
     /** Region volume collapse or failing controls: a network outage (shutdown), one incident per country. */

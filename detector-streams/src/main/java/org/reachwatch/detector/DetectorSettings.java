@@ -50,7 +50,7 @@ public record DetectorSettings(
         d.put("detector.dedupe.horizon", "PT24H");
         d.put("detector.min.samples", "10");
         d.put("detector.min.probes", "2");
-        d.put("detector.pool.max.windows", "12");
+        d.put("detector.pool.max.windows", "144");
         d.put("detector.onset.llr", "10");
         d.put("detector.onset.min.effect", "0.15");
         d.put("detector.normal.margin", "0.08");

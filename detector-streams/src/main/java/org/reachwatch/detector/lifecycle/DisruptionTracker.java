@@ -25,8 +25,9 @@ import org.reachwatch.detector.lifecycle.TrackerState.Stage;
  *   PARTIAL --deep BLOCKED x partialWindows--> BLOCKED (REBLOCKED)
  *   RESTORED --linking horizon of event time--> NORMAL (INCIDENT_CLOSED, with summary)
  * </pre>
- * Windows without enough evidence are pooled and never start or end anything; streaks survive
- * them. Not thread-safe; one instance serves any number of {@link TrackerState}s.
+ * Windows without enough evidence are pooled (for at most pool.max.windows of event time) and never
+ * start or end anything; streaks survive them. Windows without any data need not be fed at all,
+ * except to let a restored incident close ({@link #closeAfterHorizon}). Not thread-safe; one instance serves any number of {@link TrackerState}s.
  */
 public final class DisruptionTracker {
     private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmm'Z'", Locale.ROOT)
@@ -45,19 +46,15 @@ public final class DisruptionTracker {
     /** Feeds one closed window (possibly empty) of a (region, target). */
     public List<LifecycleEvent> onWindow(TrackerState st, WindowObservation window, WindowContext ctx) {
         List<LifecycleEvent> events = new ArrayList<>();
-        WindowObservation pool = st.pool == null ? window : st.pool.plus(window);
+        long poolSpan = settings.poolMaxWindows() * settings.windowMillis();
+        boolean poolExpired = st.pool != null && window.windowEnd() - st.pool.windowStart() > poolSpan;
+        WindowObservation pool = st.pool == null || poolExpired ? window : st.pool.plus(window);
         Verdict verdict = ShareTest.verdict(pool, st.baseline, st.baselineWindows >= settings.warmupWindows(), settings);
         if (verdict == Verdict.NO_EVIDENCE) {
-            st.poolWindows++;
-            if (st.poolWindows >= settings.poolMaxWindows()) {
-                st.pool = null;
-                st.poolWindows = 0;
-            } else {
-                st.pool = pool;
-            }
+            // Thin evidence waits for more, but never longer than pool.max.windows of event time.
+            st.pool = pool.conclusive() == 0 && pool.probes() == 0 ? null : pool;
         } else {
             st.pool = null;
-            st.poolWindows = 0;
             double share = (double) pool.failures() / pool.conclusive();
             double depth = share - st.baseline;
             double llr = ShareTest.llr(pool.failures(), pool.conclusive(), st.baseline);

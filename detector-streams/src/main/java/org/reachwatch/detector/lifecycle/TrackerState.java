@@ -33,7 +33,6 @@ public final class TrackerState {
 
     /** Thin windows pooled until they hold enough evidence. */
     public WindowObservation pool;
-    public int poolWindows;
 
     public Stage stage = Stage.NORMAL;
     public String incidentId;
