@@ -13,6 +13,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
             CommandLine.HelpCommand.class,
             StackCommand.class,
+            SerdeBenchCommand.class,
         })
 public final class ReachwatchCli implements Callable<Integer> {
     @Spec
