@@ -317,6 +317,8 @@ final class Registry {
             }
             int id = value.path("id").asInt();
             String text = value.path("schema").asText();
+            // Counted even when the schema below is skipped, so a new schema never reuses its id.
+            maxId = Math.max(maxId, id);
             if (!textById.containsKey(id)) {
                 Schema schema;
                 try {
@@ -328,7 +330,6 @@ final class Registry {
                 schemaById.put(id, schema);
                 idBySchema.putIfAbsent(schema, id);
             }
-            maxId = Math.max(maxId, id);
             subjects.computeIfAbsent(subject, s -> new TreeMap<>())
                     .put(version, new Version(subject, version, id, value.path("deleted").asBoolean(false)));
         } else if ("CONFIG".equals(type)) {

@@ -210,6 +210,24 @@ class SerdeAgainstRegistryIT {
         assertThat(server.requestCount()).isEqualTo(afterFirst);
     }
 
+    @Test
+    void clientCompatibilityCheckAcceptsAnythingForANewSubjectAndFollowsTheLevelAfterwards() {
+        HttpSchemaRegistryClient client = client();
+        Schema v1 = new Schema.Parser().parse(RestConformanceIT.V1);
+        Schema v2 = new Schema.Parser().parse(RestConformanceIT.V2);
+        Schema incompatible = new Schema.Parser().parse(RestConformanceIT.INCOMPATIBLE);
+        assertThat(client.isCompatible("client-compat-value", incompatible)).isTrue();
+
+        client.register("client-compat-value", v1);
+
+        assertThat(client.isCompatible("client-compat-value", v2)).isTrue();
+        assertThat(client.isCompatible("client-compat-value", incompatible)).isFalse();
+        assertThat(client.latest("client-compat-value").version()).isEqualTo(1);
+        assertThatThrownBy(() -> client.latest("client-compat-missing"))
+                .isInstanceOf(org.reachwatch.schemas.registry.SchemaRegistryException.class)
+                .satisfies(e -> assertThat(((org.reachwatch.schemas.registry.SchemaRegistryException) e).errorCode()).isEqualTo(40401));
+    }
+
     private static Schema withoutFields(Schema schema, Set<String> dropped) {
         ObjectNode json = (ObjectNode) RegistryHttp.JSON.valueToTree(readTree(schema.toString()));
         ArrayNode kept = RegistryHttp.JSON.createArrayNode();
