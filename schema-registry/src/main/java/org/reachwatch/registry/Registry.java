@@ -21,6 +21,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  */
 final class Registry {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String MAX_ID_KEY = "{\"keytype\":\"REACHWATCH_MAX_ID\",\"magic\":0}";
 
     record Version(String subject, int version, int id, boolean deleted) {
     }
@@ -139,6 +140,7 @@ final class Registry {
                 throw new RegistryError(404, RegistryError.SUBJECT_NOT_SOFT_DELETED,
                         "Subject '" + subject + "' was not deleted first before being permanently deleted");
             }
+            keepMaxIdAfterCompaction();
             for (Version v : new ArrayList<>(versions.values())) {
                 log.append(schemaKey(subject, v.version()), null);
                 apply(schemaKey(subject, v.version()), null);
@@ -157,6 +159,27 @@ final class Registry {
             }
         }
         return affected;
+    }
+
+    /** Soft-deletes one version ({@code permanent}: removes an already soft-deleted one); returns its number. */
+    synchronized int deleteVersion(String subject, String versionText, boolean permanent) {
+        Version target = version(subject, versionText, permanent || !isLatest(versionText));
+        if (!permanent && target.deleted()) {
+            throw new RegistryError(404, RegistryError.VERSION_SOFT_DELETED, "Subject '" + subject + "' Version "
+                    + target.version() + " was soft deleted. Set permanent=true to delete permanently");
+        }
+        if (permanent) {
+            if (!target.deleted()) {
+                throw new RegistryError(404, RegistryError.VERSION_NOT_SOFT_DELETED, "Subject '" + subject + "' Version "
+                        + target.version() + " was not deleted first before being permanently deleted");
+            }
+            keepMaxIdAfterCompaction();
+            log.append(schemaKey(subject, target.version()), null);
+            apply(schemaKey(subject, target.version()), null);
+        } else {
+            writeSchema(subject, target.version(), target.id(), textById.get(target.id()), true);
+        }
+        return target.version();
     }
 
     synchronized boolean isCompatible(String subject, String versionText, String text) {
@@ -275,6 +298,15 @@ final class Registry {
         apply(key, value.toString());
     }
 
+    /**
+     * A tombstone lets compaction drop the only record holding the highest id; a restarted registry
+     * would then hand that id out again for another schema, and old records would decode wrongly.
+     * This record (one key, latest value wins) keeps the high-water mark.
+     */
+    private void keepMaxIdAfterCompaction() {
+        log.append(MAX_ID_KEY, JSON.createObjectNode().put("id", maxId).toString());
+    }
+
     private static String schemaKey(String subject, int version) {
         return JSON.createObjectNode().put("keytype", "SCHEMA").put("subject", subject)
                 .put("version", version).put("magic", 1).toString();
@@ -332,6 +364,8 @@ final class Registry {
             }
             subjects.computeIfAbsent(subject, s -> new TreeMap<>())
                     .put(version, new Version(subject, version, id, value.path("deleted").asBoolean(false)));
+        } else if ("REACHWATCH_MAX_ID".equals(type) && value != null) {
+            maxId = Math.max(maxId, value.path("id").asInt());
         } else if ("CONFIG".equals(type)) {
             CompatibilityLevel level = null;
             if (value != null) {

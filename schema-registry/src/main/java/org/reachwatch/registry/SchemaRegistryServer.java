@@ -179,6 +179,9 @@ public final class SchemaRegistryServer implements AutoCloseable {
                     if (n == 4 && method.equals("GET")) {
                         return versionBody(registry.version(subject, path.get(3), deleted));
                     }
+                    if (n == 4 && method.equals("DELETE")) {
+                        return registry.deleteVersion(subject, path.get(3), Boolean.parseBoolean(query.get("permanent")));
+                    }
                     if (n == 5 && method.equals("GET") && path.get(4).equals("schema")) {
                         return registry.schemaText(registry.version(subject, path.get(3), deleted).id());
                     }

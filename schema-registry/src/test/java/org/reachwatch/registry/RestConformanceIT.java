@@ -163,6 +163,25 @@ class RestConformanceIT {
     }
 
     @Test
+    void deletingAVersionHidesItAndPermanentDeleteNeedsASoftDeleteFirst() {
+        int first = register("delver-value", V1);
+        register("delver-value", V2);
+        assertError(http.delete("/subjects/delver-value/versions/1?permanent=true"), 404, 40407);
+        RegistryHttp.Answer deleted = http.delete("/subjects/delver-value/versions/1");
+        assertThat(deleted.status()).isEqualTo(200);
+        assertThat(deleted.body()).isEqualTo("1");
+        assertThat(http.get("/subjects/delver-value/versions").json().toString()).isEqualTo("[2]");
+        assertThat(http.get("/subjects/delver-value/versions?deleted=true").json().toString()).isEqualTo("[1,2]");
+        assertError(http.get("/subjects/delver-value/versions/1"), 404, 40402);
+        assertThat(http.get("/subjects/delver-value/versions/1?deleted=true").json().path("id").asInt()).isEqualTo(first);
+        assertError(http.delete("/subjects/delver-value/versions/1"), 404, 40406);
+        // The id stays readable: records written with it must still deserialize.
+        assertThat(http.get("/schemas/ids/" + first).status()).isEqualTo(200);
+        assertThat(http.delete("/subjects/delver-value/versions/1?permanent=true").body()).isEqualTo("1");
+        assertThat(http.get("/subjects/delver-value/versions?deleted=true").json().toString()).isEqualTo("[2]");
+    }
+
+    @Test
     void compatibilityEndpointAnswersAgainstLatestAndASpecificVersion() {
         register("compat-value", V1);
         assertThat(http.post("/compatibility/subjects/compat-value/versions/latest", RegistryHttp.schemaBody(V2)).json()
