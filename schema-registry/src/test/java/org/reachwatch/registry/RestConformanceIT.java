@@ -212,6 +212,10 @@ class RestConformanceIT {
         assertThat(http.post("/subjects/cfg-value/versions", RegistryHttp.schemaBody(ADDS_REQUIRED)).status()).isEqualTo(200);
         register("cfg-back-value", V1);
         assertError(http.post("/subjects/cfg-back-value/versions", RegistryHttp.schemaBody(ADDS_REQUIRED)), 409, 409);
+
+        assertThat(http.delete("/config/cfg-value").json().toString()).isEqualTo("{\"compatibilityLevel\":\"FORWARD\"}");
+        assertError(http.get("/config/cfg-value"), 404, 40408);
+        assertError(http.delete("/config/cfg-value"), 404, 40408);
     }
 
     @Test
