@@ -35,11 +35,53 @@ final class Registry {
     private CompatibilityLevel globalLevel = CompatibilityLevel.BACKWARD;
     private int maxId;
 
+    /** Set when a write failed: it may still have landed, so memory is rebuilt from Kafka before the next write. */
+    private boolean stale;
+
     Registry(KafkaSchemaLog log) {
         this.log = log;
-        for (ConsumerRecord<String, String> record : log.readAll()) {
+        replay();
+    }
+
+    /** Rebuilds memory from the whole topic; memory is untouched if Kafka cannot be read. */
+    private void replay() {
+        List<ConsumerRecord<String, String>> records = log.readAll();
+        textById.clear();
+        schemaById.clear();
+        idBySchema.clear();
+        subjects.clear();
+        subjectLevels.clear();
+        globalLevel = CompatibilityLevel.BACKWARD;
+        maxId = 0;
+        for (ConsumerRecord<String, String> record : records) {
             apply(record.key(), record.value());
         }
+    }
+
+    /** Writes through to Kafka; a failure marks memory stale (the write may yet have landed). */
+    private void append(String key, String value) {
+        try {
+            log.append(key, value);
+        } catch (RegistryError e) {
+            stale = true;
+            throw e;
+        }
+    }
+
+    /**
+     * Called first by every write: after a failed write, rebuilds memory from the topic so that
+     * decisions (the next id, the next version) account for a write Kafka stored after all.
+     */
+    private void ensureFresh() {
+        if (!stale) {
+            return;
+        }
+        try {
+            replay();
+        } catch (RuntimeException e) {
+            throw new RegistryError(500, RegistryError.STORE_ERROR, "Error while reading the schema topic: " + e.getMessage(), e);
+        }
+        stale = false;
     }
 
     synchronized int schemaCount() {
@@ -49,6 +91,7 @@ final class Registry {
     // ---- schemas ----
 
     synchronized int register(String subject, String text) {
+        ensureFresh();
         Schema schema = parse(text);
         NavigableMap<Integer, Version> versions = subjects.getOrDefault(subject, new TreeMap<>());
         Integer existingId = idBySchema.get(schema);
@@ -130,6 +173,7 @@ final class Registry {
 
     /** Soft-deletes every live version ({@code permanent}: removes soft-deleted ones); returns their numbers. */
     synchronized List<Integer> deleteSubject(String subject, boolean permanent) {
+        ensureFresh();
         NavigableMap<Integer, Version> versions = subjects.get(subject);
         if (versions == null || versions.isEmpty()) {
             throw RegistryError.subjectNotFound(subject);
@@ -142,7 +186,7 @@ final class Registry {
             }
             keepMaxIdAfterCompaction();
             for (Version v : new ArrayList<>(versions.values())) {
-                log.append(schemaKey(subject, v.version()), null);
+                append(schemaKey(subject, v.version()), null);
                 apply(schemaKey(subject, v.version()), null);
                 affected.add(v.version());
             }
@@ -163,6 +207,7 @@ final class Registry {
 
     /** Soft-deletes one version ({@code permanent}: removes an already soft-deleted one); returns its number. */
     synchronized int deleteVersion(String subject, String versionText, boolean permanent) {
+        ensureFresh();
         Version target = version(subject, versionText, permanent || !isLatest(versionText));
         if (!permanent && target.deleted()) {
             throw new RegistryError(404, RegistryError.VERSION_SOFT_DELETED, "Subject '" + subject + "' Version "
@@ -174,7 +219,7 @@ final class Registry {
                         + target.version() + " was not deleted first before being permanently deleted");
             }
             keepMaxIdAfterCompaction();
-            log.append(schemaKey(subject, target.version()), null);
+            append(schemaKey(subject, target.version()), null);
             apply(schemaKey(subject, target.version()), null);
         } else {
             writeSchema(subject, target.version(), target.id(), textById.get(target.id()), true);
@@ -213,15 +258,17 @@ final class Registry {
 
     /** Sets the level of {@code subject}, or the global level when {@code subject} is null. */
     synchronized void setLevel(String subject, CompatibilityLevel level) {
+        ensureFresh();
         ObjectNode value = JSON.createObjectNode().put("compatibilityLevel", level.name());
-        log.append(configKey(subject), value.toString());
+        append(configKey(subject), value.toString());
         apply(configKey(subject), value.toString());
     }
 
     /** Removes the subject's own level (it falls back to the global one); returns the removed level. */
     synchronized CompatibilityLevel deleteSubjectLevel(String subject) {
+        ensureFresh();
         CompatibilityLevel level = subjectLevel(subject, false);
-        log.append(configKey(subject), null);
+        append(configKey(subject), null);
         apply(configKey(subject), null);
         return level;
     }
@@ -294,7 +341,7 @@ final class Registry {
                 .put("subject", subject).put("version", version).put("id", id)
                 .put("schema", text).put("deleted", deleted);
         String key = schemaKey(subject, version);
-        log.append(key, value.toString());
+        append(key, value.toString());
         apply(key, value.toString());
     }
 
@@ -304,7 +351,7 @@ final class Registry {
      * This record (one key, latest value wins) keeps the high-water mark.
      */
     private void keepMaxIdAfterCompaction() {
-        log.append(MAX_ID_KEY, JSON.createObjectNode().put("id", maxId).toString());
+        append(MAX_ID_KEY, JSON.createObjectNode().put("id", maxId).toString());
     }
 
     private static String schemaKey(String subject, int version) {
