@@ -2,6 +2,15 @@ package org.reachwatch.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
 import org.apache.avro.Schema;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -256,6 +265,32 @@ class RestConformanceIT {
             }
         } finally {
             http.put("/config", "{\"compatibility\":\"BACKWARD\"}");
+        }
+    }
+
+    @Test
+    void concurrentRegistrationsAgreeOnIdsAndNeverShareOneBetweenSchemas() throws Exception {
+        int threads = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<int[]>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                results.add(pool.submit(() -> new int[] {
+                        register("race-shared-" + thread, record("Race", "{\"name\":\"r\",\"type\":\"int\"}")),
+                        register("race-own-" + thread, record("Race" + thread, "{\"name\":\"r\",\"type\":\"int\"}"))}));
+            }
+            Set<Integer> shared = new HashSet<>();
+            Set<Integer> own = new HashSet<>();
+            for (Future<int[]> result : results) {
+                int[] ids = result.get(60, TimeUnit.SECONDS);
+                shared.add(ids[0]);
+                own.add(ids[1]);
+            }
+            assertThat(shared).hasSize(1);
+            assertThat(own).hasSize(threads).doesNotContainAnyElementsOf(shared);
+        } finally {
+            pool.shutdownNow();
         }
     }
 
