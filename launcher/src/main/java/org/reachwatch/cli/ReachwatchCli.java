@@ -12,9 +12,11 @@ import picocli.CommandLine.Spec;
         description = "Detects, live, when an online service stops being reachable from a country or a network.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            StackCommand.class,
             ReplayCommand.class,
-            ImportBenchCommand.class,
             ProbeCommand.class,
+            ImportBenchCommand.class,
+            SerdeBenchCommand.class,
         })
 public final class ReachwatchCli implements Callable<Integer> {
     @Spec

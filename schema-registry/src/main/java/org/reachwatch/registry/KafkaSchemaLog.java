@@ -32,13 +32,16 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 final class KafkaSchemaLog implements AutoCloseable {
     static final String TOPIC = "_schemas";
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
     private final String bootstrapServers;
+    private final Duration timeout;
     private final KafkaProducer<String, String> producer;
 
-    KafkaSchemaLog(String bootstrapServers) {
+    /** {@code timeout} bounds every Kafka call: topic creation, the start-up read, each write. */
+    KafkaSchemaLog(String bootstrapServers, Duration timeout) {
         this.bootstrapServers = bootstrapServers;
+        this.timeout = timeout;
         ensureTopic();
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -47,18 +50,20 @@ final class KafkaSchemaLog implements AutoCloseable {
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         // Registry writes are rare and the caller waits on each: batching only adds latency.
         props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
-        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000");
+        // A caller waits on each write: give up within the timeout rather than Kafka's 2-minute default.
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis() / 2);
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout.toMillis());
         producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
     }
 
     private void ensureTopic() {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis()))) {
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis() / 2))) {
             NewTopic topic = new NewTopic(TOPIC, Optional.of(1), Optional.empty())
                     .configs(Map.of("cleanup.policy", "compact", "retention.ms", "-1"));
-            admin.createTopics(List.of(topic)).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            admin.createTopics(List.of(topic)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new IllegalStateException("cannot create schema topic " + TOPIC + " on " + bootstrapServers
@@ -68,7 +73,7 @@ final class KafkaSchemaLog implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating schema topic " + TOPIC, e);
         } catch (TimeoutException e) {
-            throw new IllegalStateException("Kafka at " + bootstrapServers + " did not answer within " + TIMEOUT
+            throw new IllegalStateException("Kafka at " + bootstrapServers + " did not answer within " + timeout
                     + " while creating schema topic " + TOPIC, e);
         }
     }
@@ -83,12 +88,12 @@ final class KafkaSchemaLog implements AutoCloseable {
             TopicPartition partition = new TopicPartition(TOPIC, 0);
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
-            long end = consumer.endOffsets(List.of(partition), TIMEOUT).get(partition);
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (consumer.position(partition, TIMEOUT) < end) {
+            long end = consumer.endOffsets(List.of(partition), timeout).get(partition);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (consumer.position(partition, timeout) < end) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("could not read schema topic " + TOPIC + " to offset " + end
-                            + " within " + TIMEOUT);
+                            + " within " + timeout);
                 }
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
                     all.add(record);
@@ -101,11 +106,11 @@ final class KafkaSchemaLog implements AutoCloseable {
     /** Appends a record and waits until Kafka has acknowledged it; {@code value} null is a tombstone. */
     void append(String key, String value) {
         try {
-            producer.send(new ProducerRecord<>(TOPIC, 0, key, value)).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            producer.send(new ProducerRecord<>(TOPIC, 0, key, value)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw new RegistryError(500, RegistryError.STORE_ERROR, "Error while writing to the schema topic: " + e.getCause(), e);
         } catch (TimeoutException e) {
-            throw new RegistryError(500, RegistryError.STORE_ERROR, "Timed out writing to the schema topic after " + TIMEOUT, e);
+            throw new RegistryError(500, RegistryError.STORE_ERROR, "Timed out writing to the schema topic after " + timeout, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RegistryError(500, RegistryError.STORE_ERROR, "Interrupted while writing to the schema topic", e);

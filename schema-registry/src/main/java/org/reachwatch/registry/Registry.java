@@ -21,6 +21,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  */
 final class Registry {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String MAX_ID_KEY = "{\"keytype\":\"REACHWATCH_MAX_ID\",\"magic\":0}";
 
     record Version(String subject, int version, int id, boolean deleted) {
     }
@@ -34,11 +35,53 @@ final class Registry {
     private CompatibilityLevel globalLevel = CompatibilityLevel.BACKWARD;
     private int maxId;
 
+    /** Set when a write failed: it may still have landed, so memory is rebuilt from Kafka before the next write. */
+    private boolean stale;
+
     Registry(KafkaSchemaLog log) {
         this.log = log;
-        for (ConsumerRecord<String, String> record : log.readAll()) {
+        replay();
+    }
+
+    /** Rebuilds memory from the whole topic; memory is untouched if Kafka cannot be read. */
+    private void replay() {
+        List<ConsumerRecord<String, String>> records = log.readAll();
+        textById.clear();
+        schemaById.clear();
+        idBySchema.clear();
+        subjects.clear();
+        subjectLevels.clear();
+        globalLevel = CompatibilityLevel.BACKWARD;
+        maxId = 0;
+        for (ConsumerRecord<String, String> record : records) {
             apply(record.key(), record.value());
         }
+    }
+
+    /** Writes through to Kafka; a failure marks memory stale (the write may yet have landed). */
+    private void append(String key, String value) {
+        try {
+            log.append(key, value);
+        } catch (RegistryError e) {
+            stale = true;
+            throw e;
+        }
+    }
+
+    /**
+     * Called first by every write: after a failed write, rebuilds memory from the topic so that
+     * decisions (the next id, the next version) account for a write Kafka stored after all.
+     */
+    private void ensureFresh() {
+        if (!stale) {
+            return;
+        }
+        try {
+            replay();
+        } catch (RuntimeException e) {
+            throw new RegistryError(500, RegistryError.STORE_ERROR, "Error while reading the schema topic: " + e.getMessage(), e);
+        }
+        stale = false;
     }
 
     synchronized int schemaCount() {
@@ -48,6 +91,7 @@ final class Registry {
     // ---- schemas ----
 
     synchronized int register(String subject, String text) {
+        ensureFresh();
         Schema schema = parse(text);
         NavigableMap<Integer, Version> versions = subjects.getOrDefault(subject, new TreeMap<>());
         Integer existingId = idBySchema.get(schema);
@@ -129,6 +173,7 @@ final class Registry {
 
     /** Soft-deletes every live version ({@code permanent}: removes soft-deleted ones); returns their numbers. */
     synchronized List<Integer> deleteSubject(String subject, boolean permanent) {
+        ensureFresh();
         NavigableMap<Integer, Version> versions = subjects.get(subject);
         if (versions == null || versions.isEmpty()) {
             throw RegistryError.subjectNotFound(subject);
@@ -139,8 +184,9 @@ final class Registry {
                 throw new RegistryError(404, RegistryError.SUBJECT_NOT_SOFT_DELETED,
                         "Subject '" + subject + "' was not deleted first before being permanently deleted");
             }
+            keepMaxIdAfterCompaction();
             for (Version v : new ArrayList<>(versions.values())) {
-                log.append(schemaKey(subject, v.version()), null);
+                append(schemaKey(subject, v.version()), null);
                 apply(schemaKey(subject, v.version()), null);
                 affected.add(v.version());
             }
@@ -157,6 +203,28 @@ final class Registry {
             }
         }
         return affected;
+    }
+
+    /** Soft-deletes one version ({@code permanent}: removes an already soft-deleted one); returns its number. */
+    synchronized int deleteVersion(String subject, String versionText, boolean permanent) {
+        ensureFresh();
+        Version target = version(subject, versionText, permanent || !isLatest(versionText));
+        if (!permanent && target.deleted()) {
+            throw new RegistryError(404, RegistryError.VERSION_SOFT_DELETED, "Subject '" + subject + "' Version "
+                    + target.version() + " was soft deleted. Set permanent=true to delete permanently");
+        }
+        if (permanent) {
+            if (!target.deleted()) {
+                throw new RegistryError(404, RegistryError.VERSION_NOT_SOFT_DELETED, "Subject '" + subject + "' Version "
+                        + target.version() + " was not deleted first before being permanently deleted");
+            }
+            keepMaxIdAfterCompaction();
+            append(schemaKey(subject, target.version()), null);
+            apply(schemaKey(subject, target.version()), null);
+        } else {
+            writeSchema(subject, target.version(), target.id(), textById.get(target.id()), true);
+        }
+        return target.version();
     }
 
     synchronized boolean isCompatible(String subject, String versionText, String text) {
@@ -190,15 +258,17 @@ final class Registry {
 
     /** Sets the level of {@code subject}, or the global level when {@code subject} is null. */
     synchronized void setLevel(String subject, CompatibilityLevel level) {
+        ensureFresh();
         ObjectNode value = JSON.createObjectNode().put("compatibilityLevel", level.name());
-        log.append(configKey(subject), value.toString());
+        append(configKey(subject), value.toString());
         apply(configKey(subject), value.toString());
     }
 
     /** Removes the subject's own level (it falls back to the global one); returns the removed level. */
     synchronized CompatibilityLevel deleteSubjectLevel(String subject) {
+        ensureFresh();
         CompatibilityLevel level = subjectLevel(subject, false);
-        log.append(configKey(subject), null);
+        append(configKey(subject), null);
         apply(configKey(subject), null);
         return level;
     }
@@ -271,8 +341,17 @@ final class Registry {
                 .put("subject", subject).put("version", version).put("id", id)
                 .put("schema", text).put("deleted", deleted);
         String key = schemaKey(subject, version);
-        log.append(key, value.toString());
+        append(key, value.toString());
         apply(key, value.toString());
+    }
+
+    /**
+     * A tombstone lets compaction drop the only record holding the highest id; a restarted registry
+     * would then hand that id out again for another schema, and old records would decode wrongly.
+     * This record (one key, latest value wins) keeps the high-water mark.
+     */
+    private void keepMaxIdAfterCompaction() {
+        append(MAX_ID_KEY, JSON.createObjectNode().put("id", maxId).toString());
     }
 
     private static String schemaKey(String subject, int version) {
@@ -317,6 +396,8 @@ final class Registry {
             }
             int id = value.path("id").asInt();
             String text = value.path("schema").asText();
+            // Counted even when the schema below is skipped, so a new schema never reuses its id.
+            maxId = Math.max(maxId, id);
             if (!textById.containsKey(id)) {
                 Schema schema;
                 try {
@@ -328,9 +409,10 @@ final class Registry {
                 schemaById.put(id, schema);
                 idBySchema.putIfAbsent(schema, id);
             }
-            maxId = Math.max(maxId, id);
             subjects.computeIfAbsent(subject, s -> new TreeMap<>())
                     .put(version, new Version(subject, version, id, value.path("deleted").asBoolean(false)));
+        } else if ("REACHWATCH_MAX_ID".equals(type) && value != null) {
+            maxId = Math.max(maxId, value.path("id").asInt());
         } else if ("CONFIG".equals(type)) {
             CompatibilityLevel level = null;
             if (value != null) {

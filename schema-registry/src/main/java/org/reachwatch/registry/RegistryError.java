@@ -7,6 +7,8 @@ final class RegistryError extends RuntimeException {
     static final int SCHEMA_NOT_FOUND = 40403;
     static final int SUBJECT_SOFT_DELETED = 40404;
     static final int SUBJECT_NOT_SOFT_DELETED = 40405;
+    static final int VERSION_SOFT_DELETED = 40406;
+    static final int VERSION_NOT_SOFT_DELETED = 40407;
     static final int SUBJECT_CONFIG_NOT_FOUND = 40408;
     static final int INCOMPATIBLE = 409;
     static final int INVALID_SCHEMA = 42201;

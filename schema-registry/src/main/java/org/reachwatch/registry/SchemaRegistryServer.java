@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -60,7 +61,12 @@ public final class SchemaRegistryServer implements AutoCloseable {
      * port is taken.
      */
     public static SchemaRegistryServer start(String bootstrapServers, int port) {
-        KafkaSchemaLog log = new KafkaSchemaLog(bootstrapServers);
+        return start(bootstrapServers, port, KafkaSchemaLog.DEFAULT_TIMEOUT);
+    }
+
+    /** As {@link #start(String, int)}, every Kafka call bounded by {@code storeTimeout} (tests shorten it). */
+    static SchemaRegistryServer start(String bootstrapServers, int port, Duration storeTimeout) {
+        KafkaSchemaLog log = new KafkaSchemaLog(bootstrapServers, storeTimeout);
         HttpServer http = null;
         try {
             Registry registry = new Registry(log);
@@ -178,6 +184,9 @@ public final class SchemaRegistryServer implements AutoCloseable {
                     }
                     if (n == 4 && method.equals("GET")) {
                         return versionBody(registry.version(subject, path.get(3), deleted));
+                    }
+                    if (n == 4 && method.equals("DELETE")) {
+                        return registry.deleteVersion(subject, path.get(3), Boolean.parseBoolean(query.get("permanent")));
                     }
                     if (n == 5 && method.equals("GET") && path.get(4).equals("schema")) {
                         return registry.schemaText(registry.version(subject, path.get(3), deleted).id());
