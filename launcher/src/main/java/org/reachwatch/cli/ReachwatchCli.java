@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
             CommandLine.HelpCommand.class,
             StackCommand.class,
             ReplayCommand.class,
+            DetectCommand.class,
             ProbeCommand.class,
             ImportBenchCommand.class,
             SerdeBenchCommand.class,
