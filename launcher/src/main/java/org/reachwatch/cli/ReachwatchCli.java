@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
             CommandLine.HelpCommand.class,
             ImportBenchCommand.class,
             ProbeCommand.class,
+            SimulateCommand.class,
         })
 public final class ReachwatchCli implements Callable<Integer> {
     @Spec
