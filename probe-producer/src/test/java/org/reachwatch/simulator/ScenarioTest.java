@@ -102,6 +102,34 @@ class ScenarioTest {
         }
     }
 
+    @Test
+    void pakistanPartialRestorationLiftsTheBlockOnlyOnTheRestoredNetworks() {
+        Scenario s = Scenario.read(repoRoot().resolve("scenarios/pakistan-2024.yaml"));
+        Instant from = Instant.parse("2024-02-18T06:00:00Z");
+        Instant to = Instant.parse("2024-02-18T10:00:00Z");
+        java.util.Map<String, int[]> byAsn = new java.util.TreeMap<>();
+        var it = Simulator.run(s);
+        while (it.hasNext()) {
+            var m = it.next().measurement();
+            if (m.getTarget().equals("x.com") && !m.getStartTime().isBefore(from) && m.getStartTime().isBefore(to)) {
+                int[] c = byAsn.computeIfAbsent(m.getAsn(), k -> new int[2]);
+                c[0]++;
+                if (m.getOutcome() != org.reachwatch.avro.MeasurementOutcome.REACHABLE) {
+                    c[1]++;
+                }
+            }
+        }
+        assertThat(byAsn).hasSize(5);
+        byAsn.forEach((asn, c) -> {
+            double failed = c[1] / (double) c[0];
+            if (asn.equals("AS59257") || asn.equals("AS45669")) {
+                assertThat(failed).as(asn).isLessThan(0.08);
+            } else {
+                assertThat(failed).as(asn).isGreaterThan(0.98);
+            }
+        });
+    }
+
     static Path repoRoot() {
         Path p = Path.of("").toAbsolutePath();
         while (p != null && !Files.exists(p.resolve("mvnw"))) {
