@@ -19,7 +19,7 @@ import java.util.Set;
  * and target (event target "*" matches any target of the country for NETWORK_OUTAGE episodes) whose
  * interval [start - 1 window, end] contains its start. Country-level incidents (asn null) are matched
  * first; a network-level incident overlapping in time a matched country-level incident of the same
- * country and target is detail, neither matched nor false; otherwise it is matched or false like any
+ * country and target (or a country-level "*" incident) is detail, neither matched nor false; otherwise it is matched or false like any
  * other. A PARTIAL (REBLOCKED) truth phase is detected when a matched incident of its episode has a
  * PARTIAL_RESTORATION (REBLOCKED) event within 30 minutes of the phase.
  */
@@ -48,7 +48,7 @@ public final class Scorer {
                     continue;
                 }
                 if (!countryLevel && countryMatched.stream().anyMatch(c -> c.country().equals(inc.country())
-                        && c.target().equals(inc.target()) && overlaps(c, inc))) {
+                        && (c.target().equals(inc.target()) || c.target().equals("*")) && overlaps(c, inc))) {
                     detail++;
                     continue;
                 }

@@ -125,11 +125,15 @@ class ScorerTest {
         List<ScoredEvent> events = List.of(
                 new ScoredEvent("1", "de", "DISRUPTION_STARTED", "DE", null, "facebook.com", t(0), t(5), "SERVICE_OUTAGE"),
                 new ScoredEvent("2", "br", "DISRUPTION_STARTED", "BR", null, "facebook.com", t(0), t(9), "SERVICE_OUTAGE"),
-                new ScoredEvent("3", "sn", "DISRUPTION_STARTED", "SN", null, "*", t(0), t(7), "NETWORK_OUTAGE"));
+                new ScoredEvent("3", "sn", "DISRUPTION_STARTED", "SN", null, "*", t(0), t(7), "NETWORK_OUTAGE"),
+                // one network's own view of the shutdown, inside the country-wide incident: detail
+                new ScoredEvent("4", "sn-as1", "DISRUPTION_STARTED", "SN", "AS8346", "whatsapp.com", t(5), t(10),
+                        "NETWORK_OUTAGE"));
         Score s = Scorer.score(truth, events, WINDOW);
         assertThat(s.recall()).isEqualTo(1.0);
         assertThat(s.falseIncidents()).isZero();
         assertThat(s.incidentsPerEpisode()).isEqualTo(1.0);
+        assertThat(s.detailIncidents()).isEqualTo(1);
         assertThat(s.causeAccuracy()).isEqualTo(1.0);
     }
 
