@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
             ProbeCommand.class,
             ImportBenchCommand.class,
             SerdeBenchCommand.class,
+            SimulateCommand.class,
         })
 public final class ReachwatchCli implements Callable<Integer> {
     @Spec

@@ -1,0 +1,178 @@
+package org.reachwatch.evaluation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ScorerTest {
+    static final Instant T0 = Instant.parse("2024-02-17T20:00:00Z");
+    static final int WINDOW = 5;
+
+    static Instant t(int minutes) {
+        return T0.plusSeconds(60L * minutes);
+    }
+
+    /** PK x.com blocked 0..600 min, partial at 300, re-blocked at 420; PK twitter.com blocked 0..120. */
+    static final TruthEpisodes TRUTH = new TruthEpisodes(List.of(
+            new TruthEpisodes.Episode("PK", "x.com", "CENSORSHIP", t(0), t(600), List.of(
+                    new TruthEpisodes.Phase("BLOCKED", t(0)),
+                    new TruthEpisodes.Phase("PARTIAL", t(300)),
+                    new TruthEpisodes.Phase("REBLOCKED", t(420)))),
+            new TruthEpisodes.Episode("PK", "twitter.com", "CENSORSHIP", t(0), t(120),
+                    List.of(new TruthEpisodes.Phase("BLOCKED", t(0))))),
+            2, 0.5);
+
+    static ScoredEvent ev(String incident, String type, String asn, String target, int at, int detected) {
+        return new ScoredEvent(incident + "-" + type + at, incident, type, "PK", asn, target, t(at), t(detected),
+                "CENSORSHIP");
+    }
+
+    static List<ScoredEvent> perfect() {
+        return new ArrayList<>(List.of(
+                ev("a", "DISRUPTION_STARTED", null, "x.com", 0, 6),
+                ev("a", "PARTIAL_RESTORATION", null, "x.com", 305, 312),
+                ev("a", "REBLOCKED", null, "x.com", 420, 426),
+                ev("a", "RESTORED", null, "x.com", 600, 606),
+                ev("b", "DISRUPTION_STARTED", null, "twitter.com", -5, 10),
+                ev("b", "RESTORED", null, "twitter.com", 120, 126),
+                // a network-level view inside the national incident is detail, not a false alarm
+                ev("n1", "DISRUPTION_STARTED", "AS17557", "x.com", 0, 7),
+                ev("n1", "RESTORED", "AS17557", "x.com", 600, 607)));
+    }
+
+    @Test
+    void perfectDetectorScoresFullMarks() {
+        Score s = Scorer.score(TRUTH, perfect(), WINDOW);
+        assertThat(s.recall()).isEqualTo(1.0);
+        assertThat(s.falseIncidents()).isZero();
+        assertThat(s.detailIncidents()).isEqualTo(1);
+        assertThat(s.medianDelayMinutes()).isEqualTo(8.0);
+        assertThat(s.p95DelayMinutes()).isEqualTo(10.0);
+        assertThat(s.phases()).isEqualTo(2);
+        assertThat(s.phaseRecall()).isEqualTo(1.0);
+        assertThat(s.incidentsPerEpisode()).isEqualTo(1.0);
+        assertThat(s.causeAccuracy()).isEqualTo(1.0);
+        assertThat(new Expectations(1.0, 0.0, 10.0, 15.0, 1.0).check(s)).isEmpty();
+        assertThat(s.table()).contains("episode recall").contains("1.000").contains("8.000");
+    }
+
+    @Test
+    void missedEpisodeLowersRecall() {
+        List<ScoredEvent> events = perfect();
+        events.removeIf(e -> e.incidentId().equals("b"));
+        Score s = Scorer.score(TRUTH, events, WINDOW);
+        assertThat(s.recall()).isEqualTo(0.5);
+        assertThat(s.detectedEpisodes()).isEqualTo(1);
+        assertThat(new Expectations(1.0, null, null, null, null).check(s))
+                .singleElement().asString().contains("recall 0.500");
+    }
+
+    @Test
+    void extraIncidentCountsAsFalse() {
+        List<ScoredEvent> events = perfect();
+        events.add(ev("x", "DISRUPTION_STARTED", null, "twitter.com", 900, 905)); // after the episode ended
+        events.add(ev("y", "DISRUPTION_STARTED", "AS24499", "x.com", 700, 705)); // network-level, outside everything
+        Score s = Scorer.score(TRUTH, events, WINDOW);
+        assertThat(s.falseIncidents()).isEqualTo(2);
+        assertThat(s.falsePerRegionTargetWeek()).isCloseTo(2 / (2 * 0.5), within(1e-9));
+        assertThat(s.recall()).isEqualTo(1.0);
+        assertThat(new Expectations(null, 0.0, null, null, null).check(s)).hasSize(1);
+    }
+
+    @Test
+    void splitEpisodeRaisesIncidentsPerEpisodeAndLosesThePhase() {
+        List<ScoredEvent> events = perfect();
+        events.removeIf(e -> e.incidentId().equals("a"));
+        events.add(ev("a1", "DISRUPTION_STARTED", null, "x.com", 0, 6));
+        events.add(ev("a1", "RESTORED", null, "x.com", 300, 306));
+        events.add(ev("a2", "DISRUPTION_STARTED", null, "x.com", 420, 426));
+        Score s = Scorer.score(TRUTH, events, WINDOW);
+        assertThat(s.incidentsPerEpisode()).isEqualTo(1.5); // (2 + 1) / 2 episodes
+        assertThat(s.phaseRecall()).isZero();
+        assertThat(new Expectations(null, null, null, null, 1.0).check(s))
+                .singleElement().asString().contains("incidents per episode");
+    }
+
+    @Test
+    void startOutsideTheToleranceIsFalseAndWrongCauseLowersAccuracy() {
+        List<ScoredEvent> events = new ArrayList<>(List.of(
+                ev("early", "DISRUPTION_STARTED", null, "twitter.com", -10, -5), // 2 windows early
+                new ScoredEvent("e", "c", "DISRUPTION_STARTED", "PK", null, "x.com", t(2), t(4), "NETWORK_OUTAGE")));
+        Score s = Scorer.score(TRUTH, events, WINDOW);
+        assertThat(s.falseIncidents()).isEqualTo(1);
+        assertThat(s.recall()).isEqualTo(0.5);
+        assertThat(s.causeAccuracy()).isZero();
+        assertThat(s.medianDelayMinutes()).isEqualTo(4.0);
+    }
+
+    @Test
+    void globalAndShutdownEpisodesMatchAcrossCountriesAndTargets() {
+        TruthEpisodes truth = new TruthEpisodes(List.of(
+                new TruthEpisodes.Episode("*", "facebook.com", "SERVICE_OUTAGE", t(0), t(120), List.of()),
+                new TruthEpisodes.Episode("SN", "whatsapp.com", "NETWORK_OUTAGE", t(0), t(300), List.of()),
+                new TruthEpisodes.Episode("SN", "facebook.com", "NETWORK_OUTAGE", t(0), t(300), List.of())), 4, 1.0);
+        List<ScoredEvent> events = List.of(
+                new ScoredEvent("1", "de", "DISRUPTION_STARTED", "DE", null, "facebook.com", t(0), t(5), "SERVICE_OUTAGE"),
+                new ScoredEvent("2", "br", "DISRUPTION_STARTED", "BR", null, "facebook.com", t(0), t(9), "SERVICE_OUTAGE"),
+                new ScoredEvent("3", "sn", "DISRUPTION_STARTED", "SN", null, "*", t(0), t(7), "NETWORK_OUTAGE"),
+                // one network's own view of the shutdown, inside the country-wide incident: detail
+                new ScoredEvent("4", "sn-as1", "DISRUPTION_STARTED", "SN", "AS8346", "whatsapp.com", t(5), t(10),
+                        "NETWORK_OUTAGE"));
+        Score s = Scorer.score(truth, events, WINDOW);
+        assertThat(s.recall()).isEqualTo(1.0);
+        assertThat(s.falseIncidents()).isZero();
+        assertThat(s.incidentsPerEpisode()).isEqualTo(1.0);
+        assertThat(s.detailIncidents()).isEqualTo(1);
+        assertThat(s.causeAccuracy()).isEqualTo(1.0);
+    }
+
+    @Test
+    void noEpisodesAndNoEventsPassesTheQuietExpectation() {
+        Score s = Scorer.score(new TruthEpisodes(List.of(), 3, 1 / 7.0), List.of(), WINDOW);
+        assertThat(s.recall()).isEqualTo(1.0);
+        assertThat(s.medianDelayMinutes()).isNaN();
+        assertThat(new Expectations(1.0, 0.0, 10.0, 15.0, 1.0).check(s)).isEmpty();
+    }
+
+    @Test
+    void readsTruthAndEventFiles(@TempDir Path dir) throws IOException {
+        Path truth = dir.resolve("t.json");
+        Files.writeString(truth, """
+                {"scenario":"s","episodes":[{"country":"PK","target":"x.com","cause":"CENSORSHIP",
+                 "start":"2024-02-17T20:00:00Z","end":"2024-02-18T06:00:00Z",
+                 "phases":[{"kind":"BLOCKED","at":"2024-02-17T20:00:00Z"}]}],"regionTargets":2,"weeks":0.5}
+                """);
+        TruthEpisodes t = TruthEpisodes.read(truth);
+        assertThat(t.episodes()).singleElement().satisfies(e -> {
+            assertThat(e.start()).isEqualTo(T0);
+            assertThat(e.phases()).hasSize(1);
+        });
+        Path events = dir.resolve("e.jsonl");
+        Files.writeString(events, """
+                {"eventId":"1","incidentId":"i","type":"DISRUPTION_STARTED","country":"PK","asn":null,"target":"x.com","at":"2024-02-17T20:00:00Z","detectedAt":"2024-02-17T20:06:00Z","cause":"CENSORSHIP","extra":1}
+
+                """);
+        assertThat(Scorer.score(t, ScoredEvent.readJsonl(events), WINDOW).medianDelayMinutes()).isEqualTo(6.0);
+        Files.writeString(events, "{\"eventId\":\"1\",\"type\":\"DISRUPTION_STARTED\"}\n");
+        assertThatThrownBy(() -> ScoredEvent.readJsonl(events)).hasMessageContaining("line 1")
+                .hasMessageContaining("incidentId");
+    }
+
+    @Test
+    void expectationsRejectUnknownKeys() {
+        assertThatThrownBy(() -> Expectations.fromMap(Map.of("minRecal", 1.0))).hasMessageContaining("minRecal");
+        assertThat(Expectations.fromMap(Map.of("minRecall", 1, "maxP95DelayMinutes", 15)))
+                .isEqualTo(new Expectations(1.0, null, null, 15.0, null));
+    }
+}

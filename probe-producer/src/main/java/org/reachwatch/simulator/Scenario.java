@@ -1,0 +1,205 @@
+package org.reachwatch.simulator;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+/**
+ * A simulated fleet and what happens to it, read from YAML. The shape (every key is checked; an
+ * unknown or misspelt key fails with a message naming it):
+ *
+ * <pre>
+ * name: pakistan-2024
+ * seed: 42
+ * start: 2024-02-17T12:00:00Z
+ * end: 2024-02-19T12:00:00Z
+ * intervalMinutes: 5          # each probe measures every target once per interval (jittered inside it)
+ * countries:
+ *   - code: PK
+ *     networks: [{asn: AS17557, name: PTCL, probes: 6}, {asn: AS24499, name: Jazz, probes: 5}]
+ * targets: [x.com, twitter.com]
+ * controls: [example.com]
+ * noise: {failureRate: 0.03, lateShare: 0.02, lateMaxMinutes: 240, duplicateShare: 0.01}
+ * disruptions:
+ *   - {country: PK, targets: [x.com], networks: [AS17557], share: 1.0, method: TLS,
+ *      from: 2024-02-17T20:00:00Z, to: 2024-02-18T06:00:00Z, cause: CENSORSHIP}
+ * expect: {minRecall: 1.0, maxFalsePerRegionTargetWeek: 0.0, maxMedianDelayMinutes: 10,
+ *          maxP95DelayMinutes: 15, maxIncidentsPerEpisode: 1.0}
+ * </pre>
+ *
+ * A disruption entry blocks {@code share} of the measurements of the listed networks (omitted =
+ * all networks of the country) for the listed targets (omitted = all non-control targets) during
+ * [from, to). {@code country: "*"} (only for SERVICE_OUTAGE) means every country. Phases (partial
+ * restoration, re-block) are written as several entries in sequence.
+ */
+public record Scenario(String name, long seed, Instant start, Instant end, int intervalMinutes,
+                       List<Country> countries, List<String> targets, List<String> controls,
+                       Noise noise, List<Disruption> disruptions, Expect expect) {
+
+    public record Country(String code, List<Network> networks) {
+    }
+
+    public record Network(String asn, String name, int probes) {
+    }
+
+    /** Background imperfection of a healthy fleet. Shares are 0..1 of all measurements. */
+    public record Noise(double failureRate, double lateShare, int lateMaxMinutes, double duplicateShare) {
+        static final Noise NONE = new Noise(0, 0, 0, 0);
+    }
+
+    public enum Method { DNS, TCP_IP, TLS, HTTP_BLOCKPAGE }
+
+    public enum Cause { CENSORSHIP, NETWORK_OUTAGE, SERVICE_OUTAGE }
+
+    public record Disruption(String country, List<String> targets, List<String> networks, double share,
+                             Method method, Instant from, Instant to, Cause cause) {
+    }
+
+    /** Pass thresholds for the scorer; null = not checked. */
+    public record Expect(Double minRecall, Double maxFalsePerRegionTargetWeek, Double maxMedianDelayMinutes,
+                         Double maxP95DelayMinutes, Double maxIncidentsPerEpisode) {
+    }
+
+    public Scenario {
+        targets = targets == null ? List.of() : List.copyOf(targets);
+        controls = controls == null ? List.of() : List.copyOf(controls);
+        countries = countries == null ? List.of() : List.copyOf(countries);
+        disruptions = disruptions == null ? List.of() : List.copyOf(disruptions);
+        noise = noise == null ? Noise.NONE : noise;
+    }
+
+    public Duration interval() {
+        return Duration.ofMinutes(intervalMinutes);
+    }
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
+            .registerModule(new SimpleModule().addDeserializer(Instant.class, new InstantDeserializer()));
+
+    /** Reads and validates a scenario; fails with an {@link IllegalArgumentException} naming the file and problem. */
+    public static Scenario read(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return parse(in, file.toString());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read scenario " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static Scenario parse(String yaml) {
+        try {
+            return parse(new java.io.ByteArrayInputStream(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                    "<string>");
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    private static Scenario parse(InputStream in, String where) throws IOException {
+        Scenario s;
+        try {
+            s = YAML.readValue(in, Scenario.class);
+        } catch (JsonMappingException e) {
+            String path = e.getPath().stream()
+                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .collect(Collectors.joining("."));
+            throw new IllegalArgumentException("scenario " + where + ": at '" + path + "': " + e.getOriginalMessage(), e);
+        }
+        s.validate(where);
+        return s;
+    }
+
+    private void validate(String where) {
+        String p = "scenario " + where + ": ";
+        require(name != null && !name.isBlank(), p + "'name' is required");
+        require(start != null && end != null && start.isBefore(end), p + "'start' and 'end' are required, start < end");
+        require(intervalMinutes > 0, p + "'intervalMinutes' must be > 0");
+        require(!countries.isEmpty(), p + "'countries' must not be empty");
+        require(!targets.isEmpty(), p + "'targets' must not be empty");
+        require(noise.failureRate() >= 0 && noise.failureRate() <= 1 && noise.lateShare() >= 0 && noise.lateShare() <= 1
+                && noise.duplicateShare() >= 0 && noise.duplicateShare() <= 1 && noise.lateMaxMinutes() >= 0,
+                p + "'noise' shares must be in 0..1 and lateMaxMinutes >= 0");
+        Set<String> targetSet = new HashSet<>(targets);
+        for (Country c : countries) {
+            require(c.code() != null && c.networks() != null && !c.networks().isEmpty(),
+                    p + "every country needs 'code' and 'networks'");
+            for (Network n : c.networks()) {
+                require(n.asn() != null && n.probes() > 0, p + "network in " + c.code() + " needs 'asn' and 'probes' > 0");
+            }
+        }
+        for (int i = 0; i < disruptions.size(); i++) {
+            Disruption d = disruptions.get(i);
+            String dp = p + "disruptions[" + i + "]: ";
+            require(d.country() != null && d.from() != null && d.to() != null && d.cause() != null,
+                    dp + "'country', 'from', 'to' and 'cause' are required");
+            require(d.from().isBefore(d.to()), dp + "'from' must be before 'to'");
+            require(d.share() > 0 && d.share() <= 1, dp + "'share' must be in (0, 1]");
+            require(d.method() != null || d.cause() != Cause.CENSORSHIP, dp + "'method' is required for CENSORSHIP");
+            if (d.country().equals("*")) {
+                require(d.cause() == Cause.SERVICE_OUTAGE, dp + "country '*' is only allowed for SERVICE_OUTAGE");
+                require(d.networks() == null, dp + "'networks' cannot be given with country '*'");
+            } else {
+                Country c = country(d.country());
+                require(c != null, dp + "unknown country '" + d.country() + "'");
+                if (d.networks() != null) {
+                    for (String asn : d.networks()) {
+                        require(c.networks().stream().anyMatch(n -> n.asn().equals(asn)),
+                                dp + "unknown network '" + asn + "' in " + d.country());
+                    }
+                }
+            }
+            if (d.targets() != null) {
+                for (String t : d.targets()) {
+                    require(targetSet.contains(t), dp + "unknown target '" + t + "' (controls cannot be disrupted by name)");
+                }
+            }
+        }
+    }
+
+    Country country(String code) {
+        return countries.stream().filter(c -> c.code().equals(code)).findFirst().orElse(null);
+    }
+
+    /** Targets a disruption names, or all non-control targets when it names none. */
+    List<String> targetsOf(Disruption d) {
+        return d.targets() == null ? targets : d.targets();
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    private static final class InstantDeserializer extends StdScalarDeserializer<Instant> {
+        InstantDeserializer() {
+            super(Instant.class);
+        }
+
+        @Override
+        public Instant deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            String text = p.getValueAsString();
+            try {
+                return Instant.parse(text);
+            } catch (DateTimeParseException | NullPointerException e) {
+                throw JsonMappingException.from(p, "not an ISO-8601 UTC instant like 2024-02-17T20:00:00Z: " + text);
+            }
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package org.reachwatch.simulator;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import java.util.UUID;
+
+import org.reachwatch.avro.BlockingMethod;
+import org.reachwatch.avro.MeasurementOutcome;
+import org.reachwatch.avro.MeasurementSource;
+import org.reachwatch.avro.ProbeMeasurement;
+import org.reachwatch.avro.TestKind;
+
+/**
+ * A deterministic fleet: the same scenario (same seed) always yields the same records in the same
+ * order. Every probe measures every target and control once per interval at a random offset inside
+ * it. Records come out in arrival order: most arrive seconds after their start, {@code lateShare}
+ * arrive between two intervals and {@code lateMaxMinutes} late, {@code duplicateShare} are sent a
+ * second time (same measurementId) 1-5 minutes after the first copy.
+ *
+ * <p>Memory is bounded by one interval of records plus the pending late and duplicate copies: the
+ * fleet is generated interval by interval and a priority queue keyed by arrival releases every record
+ * whose arrival is before the end of the interval just generated (nothing generated later can arrive
+ * earlier).
+ */
+public final class Simulator {
+    private static final long NORMAL_UPLOAD_MAX_MS = 20_000;
+
+    private Simulator() {
+    }
+
+    /** The scenario's measurements in arrival order; lazily generated. */
+    public static Iterator<TimedMeasurement> run(Scenario scenario) {
+        return new Run(scenario);
+    }
+
+    private record Probe(String id, String country, String asn, String networkName, SplittableRandom random) {
+    }
+
+    private record Pending(long arrivalMs, long seq, ProbeMeasurement measurement) {
+    }
+
+    private static final class Run implements Iterator<TimedMeasurement> {
+        private final Scenario scenario;
+        private final List<Probe> probes = new ArrayList<>();
+        private final List<String> measured = new ArrayList<>();
+        private final PriorityQueue<Pending> queue = new PriorityQueue<>(
+                Comparator.comparingLong(Pending::arrivalMs).thenComparingLong(Pending::seq));
+        private final ArrayDeque<TimedMeasurement> ready = new ArrayDeque<>();
+        private final long intervalMs;
+        private final long endMs;
+        private final long lateMinMs;
+        private final long lateMaxMs;
+        private long intervalStartMs;
+        private long seq;
+
+        Run(Scenario scenario) {
+            this.scenario = scenario;
+            this.intervalMs = scenario.interval().toMillis();
+            this.intervalStartMs = scenario.start().toEpochMilli();
+            this.endMs = scenario.end().toEpochMilli();
+            this.lateMaxMs = Duration.ofMinutes(scenario.noise().lateMaxMinutes()).toMillis();
+            // A late record must come after records started in later intervals, else it is not late.
+            this.lateMinMs = Math.min(2 * intervalMs, lateMaxMs);
+            measured.addAll(scenario.targets());
+            measured.addAll(scenario.controls());
+            int index = 0;
+            for (Scenario.Country c : scenario.countries()) {
+                for (Scenario.Network n : c.networks()) {
+                    for (int i = 1; i <= n.probes(); i++) {
+                        long probeSeed = scenario.seed() * 1_000_003L + index++;
+                        probes.add(new Probe(c.code() + "-" + n.asn() + "-" + i, c.code(), n.asn(), n.name(),
+                                new SplittableRandom(probeSeed)));
+                    }
+                }
+            }
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (ready.isEmpty() && (intervalStartMs < endMs || !queue.isEmpty())) {
+                step();
+            }
+            return !ready.isEmpty();
+        }
+
+        @Override
+        public TimedMeasurement next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            return ready.poll();
+        }
+
+        private void step() {
+            long releaseBefore;
+            if (intervalStartMs < endMs) {
+                long intervalEnd = Math.min(intervalStartMs + intervalMs, endMs);
+                for (Probe p : probes) {
+                    for (String target : measured) {
+                        measure(p, target, intervalStartMs, intervalEnd);
+                    }
+                }
+                intervalStartMs = intervalEnd;
+                releaseBefore = intervalEnd;
+            } else {
+                releaseBefore = Long.MAX_VALUE;
+            }
+            while (!queue.isEmpty() && queue.peek().arrivalMs() < releaseBefore) {
+                Pending p = queue.poll();
+                ready.add(new TimedMeasurement(Instant.ofEpochMilli(p.arrivalMs()), p.measurement()));
+            }
+        }
+
+        private void measure(Probe p, String target, long from, long to) {
+            SplittableRandom r = p.random();
+            long startMs = from + r.nextLong(to - from);
+            boolean control = scenario.controls().contains(target);
+            Instant start = Instant.ofEpochMilli(startMs);
+            ProbeMeasurement.Builder b = ProbeMeasurement.newBuilder()
+                    .setMeasurementId(new UUID(r.nextLong(), r.nextLong()).toString())
+                    .setProbeId(p.id())
+                    .setCountry(p.country())
+                    .setAsn(p.asn())
+                    .setNetworkName(p.networkName())
+                    .setTarget(target)
+                    .setInput("https://" + target + "/")
+                    .setControl(control)
+                    .setTestKind(TestKind.REACHABILITY)
+                    .setStartTime(start)
+                    .setResolver("system")
+                    .setSource(MeasurementSource.SIMULATOR)
+                    .setSoftwareName("reachwatch-simulator");
+
+            Scenario.Disruption hit = null;
+            for (Scenario.Disruption d : scenario.disruptions()) {
+                if (applies(d, p, target, control, start) && r.nextDouble() < d.share()) {
+                    hit = d;
+                    break;
+                }
+            }
+            if (hit != null && hit.cause() == Scenario.Cause.NETWORK_OUTAGE && r.nextDouble() < 0.9) {
+                return; // a network that is down uploads almost nothing
+            }
+            if (hit != null) {
+                Scenario.Method method = hit.method() != null ? hit.method() : Scenario.Method.TCP_IP;
+                fail(b, method, hit.cause() == Scenario.Cause.SERVICE_OUTAGE
+                        ? MeasurementOutcome.SITE_DOWN : MeasurementOutcome.UNREACHABLE);
+                b.setRuntimeMs(1_000L + r.nextLong(9_000));
+            } else if (r.nextDouble() < scenario.noise().failureRate()) {
+                // Background flakiness: a probe's own connection times out now and then.
+                fail(b, Scenario.Method.TCP_IP, MeasurementOutcome.UNREACHABLE);
+                b.setRuntimeMs(10_000L);
+            } else {
+                double latency = 20 + r.nextDouble() * 180;
+                b.setOutcome(MeasurementOutcome.REACHABLE)
+                        .setBlockingMethod(BlockingMethod.NONE)
+                        .setDnsAnswers(List.of("192.0.2." + (1 + Math.floorMod(target.hashCode(), 250))))
+                        .setHttpStatus(200)
+                        .setLatencyMs(Math.round(latency * 10) / 10.0)
+                        .setRuntimeMs(200L + r.nextLong(800));
+            }
+            ProbeMeasurement m = b.build();
+            long arrival;
+            if (r.nextDouble() < scenario.noise().lateShare() && lateMaxMs > 0) {
+                arrival = startMs + lateMinMs + (lateMaxMs > lateMinMs ? r.nextLong(lateMaxMs - lateMinMs + 1) : 0);
+            } else {
+                arrival = startMs + 1_000 + r.nextLong(NORMAL_UPLOAD_MAX_MS);
+            }
+            queue.add(new Pending(arrival, seq++, m));
+            if (r.nextDouble() < scenario.noise().duplicateShare()) {
+                queue.add(new Pending(arrival + 60_000 + r.nextLong(240_000), seq++, m));
+            }
+        }
+
+        private boolean applies(Scenario.Disruption d, Probe p, String target, boolean control, Instant t) {
+            if (t.isBefore(d.from()) || !t.isBefore(d.to())) {
+                return false;
+            }
+            if (!d.country().equals("*") && !d.country().equals(p.country())) {
+                return false;
+            }
+            if (d.networks() != null && !d.networks().contains(p.asn())) {
+                return false;
+            }
+            if (control) {
+                return d.cause() == Scenario.Cause.NETWORK_OUTAGE;
+            }
+            return scenario.targetsOf(d).contains(target);
+        }
+
+        private static void fail(ProbeMeasurement.Builder b, Scenario.Method method, MeasurementOutcome outcome) {
+            b.setOutcome(outcome);
+            switch (method) {
+                case DNS -> b.setBlockingMethod(BlockingMethod.DNS).setDnsFailure("dns_nxdomain_error");
+                case TCP_IP -> b.setBlockingMethod(BlockingMethod.TCP_IP).setTcpFailure("generic_timeout_error");
+                case TLS -> b.setBlockingMethod(BlockingMethod.TLS).setTlsFailure("connection_reset");
+                case HTTP_BLOCKPAGE -> b.setBlockingMethod(BlockingMethod.HTTP_BLOCKPAGE)
+                        .setHttpStatus(200).setBlockpageMatch("simulated");
+                default -> throw new IllegalStateException();
+            }
+        }
+    }
+}

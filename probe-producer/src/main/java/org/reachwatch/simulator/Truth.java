@@ -1,0 +1,131 @@
+package org.reachwatch.simulator;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * What really happened in a scenario, for scoring a detector. Disruption entries with the same
+ * (country, target, cause) that touch or are separated by less than {@link #MERGE_GAP} form one
+ * episode. Phases: the first entry is BLOCKED; a later entry that follows a gap, or covers more
+ * networks or a higher share than the entry before, is REBLOCKED; one that covers fewer networks or a
+ * lower share is PARTIAL; an entry with the same coverage (e.g. only the method changes) adds none.
+ *
+ * <p>JSON shape (read by the evaluation module, keep in step):
+ * {@code {"scenario":..., "episodes":[{"country","target","cause","start","end","phases":[{"kind","at"}]}],
+ * "regionTargets":N, "weeks":W}}, times ISO-8601 UTC.
+ */
+public record Truth(String scenario, List<Episode> episodes, int regionTargets, double weeks) {
+    public static final Duration MERGE_GAP = Duration.ofHours(3);
+
+    public record Episode(String country, String target, String cause, Instant start, Instant end, List<Phase> phases) {
+    }
+
+    public record Phase(String kind, Instant at) {
+    }
+
+    public static Truth of(Scenario s) {
+        Map<String, List<Scenario.Disruption>> byKey = new LinkedHashMap<>();
+        for (Scenario.Disruption d : s.disruptions()) {
+            for (String target : s.targetsOf(d)) {
+                byKey.computeIfAbsent(d.country() + "|" + target + "|" + d.cause(), k -> new ArrayList<>()).add(d);
+            }
+        }
+        List<Episode> episodes = new ArrayList<>();
+        byKey.forEach((key, entries) -> {
+            String[] k = key.split("\\|");
+            entries.sort(Comparator.comparing(Scenario.Disruption::from));
+            Instant start = null;
+            Instant end = null;
+            List<Phase> phases = null;
+            Scenario.Disruption prev = null;
+            for (Scenario.Disruption d : entries) {
+                if (prev == null || !d.from().isBefore(end.plus(MERGE_GAP))) {
+                    if (prev != null) {
+                        episodes.add(new Episode(k[0], k[1], k[2], start, end, List.copyOf(phases)));
+                    }
+                    start = d.from();
+                    end = d.to();
+                    phases = new ArrayList<>(List.of(new Phase("BLOCKED", d.from())));
+                } else {
+                    int before = coverage(s, prev);
+                    int now = coverage(s, d);
+                    if (d.from().isAfter(end) || now > before || (now == before && d.share() > prev.share())) {
+                        phases.add(new Phase("REBLOCKED", d.from()));
+                    } else if (now < before || d.share() < prev.share()) {
+                        phases.add(new Phase("PARTIAL", d.from()));
+                    }
+                    if (d.to().isAfter(end)) {
+                        end = d.to();
+                    }
+                }
+                prev = d;
+            }
+            episodes.add(new Episode(k[0], k[1], k[2], start, end, List.copyOf(phases)));
+        });
+        episodes.sort(Comparator.comparing(Episode::start).thenComparing(Episode::country).thenComparing(Episode::target));
+        double weeks = Duration.between(s.start(), s.end()).toMinutes() / (7.0 * 24 * 60);
+        return new Truth(s.name(), List.copyOf(episodes), s.countries().size() * s.targets().size(), weeks);
+    }
+
+    private static int coverage(Scenario s, Scenario.Disruption d) {
+        if (d.networks() != null) {
+            return d.networks().size();
+        }
+        return d.country().equals("*") ? Integer.MAX_VALUE : s.country(d.country()).networks().size();
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public void write(Path file) throws IOException {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("scenario", scenario);
+        ArrayNode eps = root.putArray("episodes");
+        for (Episode e : episodes) {
+            ObjectNode n = eps.addObject();
+            n.put("country", e.country()).put("target", e.target()).put("cause", e.cause())
+                    .put("start", e.start().toString()).put("end", e.end().toString());
+            ArrayNode ph = n.putArray("phases");
+            for (Phase p : e.phases()) {
+                ph.addObject().put("kind", p.kind()).put("at", p.at().toString());
+            }
+        }
+        root.put("regionTargets", regionTargets);
+        root.put("weeks", weeks);
+        Files.writeString(file, JSON.writeValueAsString(root));
+    }
+
+    /** Reads what {@link #write} wrote; fails with an {@link IllegalArgumentException} on another shape. */
+    public static Truth read(Path file) throws IOException {
+        JsonNode root = JSON.readTree(file.toFile());
+        try {
+            List<Episode> episodes = new ArrayList<>();
+            for (JsonNode n : root.required("episodes")) {
+                List<Phase> phases = new ArrayList<>();
+                for (JsonNode p : n.required("phases")) {
+                    phases.add(new Phase(p.required("kind").asText(), Instant.parse(p.required("at").asText())));
+                }
+                episodes.add(new Episode(n.required("country").asText(), n.required("target").asText(),
+                        n.required("cause").asText(), Instant.parse(n.required("start").asText()),
+                        Instant.parse(n.required("end").asText()), List.copyOf(phases)));
+            }
+            return new Truth(root.path("scenario").asText(null), List.copyOf(episodes),
+                    root.required("regionTargets").asInt(), root.required("weeks").asDouble());
+        } catch (IllegalArgumentException | java.time.DateTimeException e) {
+            throw new IllegalArgumentException("truth file " + file + ": " + e.getMessage(), e);
+        }
+    }
+}
