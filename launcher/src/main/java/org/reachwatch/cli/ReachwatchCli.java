@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
             ImportBenchCommand.class,
             SerdeBenchCommand.class,
             SimulateCommand.class,
+            EvalCommand.class,
         })
 public final class ReachwatchCli implements Callable<Integer> {
     @Spec

@@ -33,6 +33,11 @@ public final class DisruptionTracker {
     private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmm'Z'", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
 
+    /** How many windows a suggestive rise may be pooled before it must stand on its own. */
+    static final int ONSET_POOL_WINDOWS = 3;
+    /** Log-likelihood ratio a drop below the blocked share needs to count as a partial restoration. */
+    static final double PARTIAL_LLR = 4;
+
     private final DetectorSettings settings;
 
     public DisruptionTracker(DetectorSettings settings) {
@@ -50,13 +55,17 @@ public final class DisruptionTracker {
         boolean poolExpired = st.pool != null && window.windowEnd() - st.pool.windowStart() > poolSpan;
         WindowObservation pool = st.pool == null || poolExpired ? window : st.pool.plus(window);
         Verdict verdict = ShareTest.verdict(pool, st.baseline, st.baselineWindows >= settings.warmupWindows(), settings);
-        if (verdict == Verdict.NO_EVIDENCE) {
-            // Thin evidence waits for more, but never longer than pool.max.windows of event time.
+        double share = pool.conclusive() == 0 ? 0 : (double) pool.failures() / pool.conclusive();
+        double depth = share - st.baseline;
+        boolean suggestive = verdict == Verdict.INTERMEDIATE && st.stage == Stage.NORMAL && depth >= settings.onsetMinEffect()
+                && window.windowEnd() - pool.windowStart() < ONSET_POOL_WINDOWS * settings.windowMillis();
+        if (verdict == Verdict.NO_EVIDENCE || suggestive) {
+            // Thin evidence waits for more, but never longer than pool.max.windows of event time; a
+            // suggestive but not yet significant rise is pooled with the next windows (a CUSUM-like
+            // accumulation), so a 30 % block seen by few probes is still found, dated to its first window.
             st.pool = pool.conclusive() == 0 && pool.probes() == 0 ? null : pool;
         } else {
             st.pool = null;
-            double share = (double) pool.failures() / pool.conclusive();
-            double depth = share - st.baseline;
             double llr = ShareTest.llr(pool.failures(), pool.conclusive(), st.baseline);
             advance(st, pool, verdict, depth, ShareTest.confidence(llr), ctx, events);
             if (learnsBaseline(st, verdict, depth)) {
@@ -96,6 +105,8 @@ public final class DisruptionTracker {
                     st.incidentStart = obs.windowStart();
                     st.cause = cause(obs, ctx).name();
                     st.maxDepth = depth;
+                    st.blockedFailures = obs.failures();
+                    st.blockedTotal = obs.conclusive();
                     st.method = obs.dominantMethod();
                     st.reblocks = 0;
                     st.blockedMillis = 0;
@@ -114,8 +125,7 @@ public final class DisruptionTracker {
                     if (streak(st, "restore", obs) >= settings.restoreWindows()) {
                         restore(st, obs, confidence, events);
                     }
-                } else if (verdict == Verdict.INTERMEDIATE || depth < settings.partialDepthRatio() * st.maxDepth
-                        || someNetworksBack(st, ctx)) {
+                } else if (significantlyBelowBlocked(st, obs) || someNetworksBack(st, ctx)) {
                     if (streak(st, "partial", obs) >= settings.partialWindows()) {
                         long at = st.pendingSince;
                         clearPending(st);
@@ -126,6 +136,10 @@ public final class DisruptionTracker {
                 } else {
                     clearPending(st);
                     st.maxDepth = Math.max(st.maxDepth, depth);
+                    if (verdict == Verdict.BLOCKED) {
+                        st.blockedFailures += obs.failures();
+                        st.blockedTotal += obs.conclusive();
+                    }
                     methodChange(st, obs, confidence, events);
                 }
             }
@@ -134,8 +148,8 @@ public final class DisruptionTracker {
                     if (streak(st, "restore", obs) >= settings.restoreWindows()) {
                         restore(st, obs, confidence, events);
                     }
-                } else if (verdict == Verdict.BLOCKED && depth >= settings.reblockDepthRatio() * st.maxDepth
-                        && !someNetworksBack(st, ctx)) {
+                } else if (verdict == Verdict.BLOCKED && share(obs) >= settings.reblockDepthRatio() * blockedShare(st)
+                        && !significantlyBelowBlocked(st, obs) && !someNetworksBack(st, ctx)) {
                     if (streak(st, "reblock", obs) >= settings.partialWindows()) {
                         long at = st.pendingSince;
                         clearPending(st);
@@ -152,6 +166,8 @@ public final class DisruptionTracker {
                 if (verdict == Verdict.BLOCKED && !ctx.suppressOnset()) {
                     st.reblocks++;
                     st.maxDepth = depth;
+                    st.blockedFailures = obs.failures();
+                    st.blockedTotal = obs.conclusive();
                     st.method = obs.dominantMethod();
                     st.everBlockedNetworks.addAll(ctx.blockedNetworks());
                     clearPending(st);
@@ -217,6 +233,30 @@ public final class DisruptionTracker {
             st.pendingMethodCount = 0;
             events.add(event(st, EventType.METHOD_CHANGED, st.pendingMethodSince, obs, confidence));
         }
+    }
+
+    private static double share(WindowObservation obs) {
+        return obs.conclusive() == 0 ? 0 : (double) obs.failures() / obs.conclusive();
+    }
+
+    /** Failure share while fully blocked, pooled over the incident's blocked windows. */
+    private static double blockedShare(TrackerState st) {
+        return st.blockedTotal == 0 ? 1 : (double) st.blockedFailures / st.blockedTotal;
+    }
+
+    /**
+     * Availability came back part of the way: the failure share is below partial.depth.ratio of the
+     * blocked share above baseline, and significantly so (a lower-tail likelihood-ratio test against
+     * the blocked share), so sampling noise inside a steady partial block is not a "restoration".
+     */
+    private boolean significantlyBelowBlocked(TrackerState st, WindowObservation obs) {
+        double blocked = blockedShare(st);
+        double share = share(obs);
+        double threshold = st.baseline + settings.partialDepthRatio() * (blocked - st.baseline);
+        if (share >= threshold) {
+            return false;
+        }
+        return ShareTest.llr(obs.conclusive() - obs.failures(), obs.conclusive(), 1 - blocked) >= PARTIAL_LLR;
     }
 
     private static boolean someNetworksBack(TrackerState st, WindowContext ctx) {

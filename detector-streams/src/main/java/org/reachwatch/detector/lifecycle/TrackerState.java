@@ -39,6 +39,9 @@ public final class TrackerState {
     public long incidentStart;
     public String cause;
     public double maxDepth;
+    /** Failures and conclusive measurements of the windows judged BLOCKED in the current blocked phase. */
+    public long blockedFailures;
+    public long blockedTotal;
     public String method;
     public long restoredAt;
     public long lastChangeAt;

@@ -51,6 +51,20 @@ class DisruptionTrackerTest {
     }
 
     @Test
+    void steadyThirtyPercentBlockSeenByFewProbesStartsOnceAtItsFirstWindowWithoutSpuriousPhases() {
+        for (int i = 0; i < 10; i++) {
+            feed(20, i % 4 == 0 ? 1 : 0, "TCP_IP", 10);
+        }
+        int[] failures = {6, 8, 5, 7, 4, 9, 6, 7};
+        for (int i = 0; i < 40; i++) {
+            feed(20, failures[i % failures.length], "DNS", 10);
+        }
+
+        assertThat(types()).containsExactly(EventType.DISRUPTION_STARTED);
+        assertThat(events.get(0).at()).isEqualTo(start(10));
+    }
+
+    @Test
     void noiseAroundTheBaselineProducesNoEvents() {
         Random random = new Random(42);
         for (int i = 0; i < 300; i++) {
