@@ -46,6 +46,8 @@ public final class DetectorTopology {
 
     public static Topology build(DetectorTopics topics, DetectorSettings settings) {
         Duration dedupe = settings.dedupeHorizon();
+        // Every store is cached: a measurement touches several of them, and without the cache each
+        // touch would be a changelog record inside the exactly-once transaction.
         Topology topology = new Topology();
         topology.addSource(MEASUREMENTS_SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.measurements().name());
@@ -54,15 +56,15 @@ public final class DetectorTopology {
         topology.addProcessor(DETECTOR, () -> new DetectorProcessor(topics, settings), MEASUREMENTS_SOURCE, HEARTBEATS_SOURCE);
         topology.addStateStore(Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(SEEN_STORE, dedupe.multipliedBy(3), dedupe.multipliedBy(2), false),
-                Serdes.String(), Serdes.Long()), DETECTOR);
+                Serdes.String(), Serdes.Long()).withCachingEnabled(), DETECTOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WINDOWS_STORE),
-                Serdes.String(), JsonSerde.of(WindowAccumulator.class)), DETECTOR);
+                Serdes.String(), JsonSerde.of(WindowAccumulator.class)).withCachingEnabled(), DETECTOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRACKERS_STORE),
-                Serdes.String(), JsonSerde.of(TrackerState.class)), DETECTOR);
+                Serdes.String(), JsonSerde.of(TrackerState.class)).withCachingEnabled(), DETECTOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CLOCK_STORE),
-                Serdes.String(), Serdes.Long()), DETECTOR);
+                Serdes.String(), Serdes.Long()).withCachingEnabled(), DETECTOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATS_STORE),
-                Serdes.String(), Serdes.Long()), DETECTOR);
+                Serdes.String(), Serdes.Long()).withCachingEnabled(), DETECTOR);
         topology.addSink(WINDOWS_SINK, topics.windows().name(), topics.windows().keySerde().serializer(),
                 topics.windows().valueSerde().serializer(), DETECTOR);
         topology.addSink(EVENTS_SINK, topics.events().name(), topics.events().keySerde().serializer(),

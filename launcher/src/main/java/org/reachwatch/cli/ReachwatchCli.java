@@ -12,6 +12,7 @@ import picocli.CommandLine.Spec;
         description = "Detects, live, when an online service stops being reachable from a country or a network.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            DemoCommand.class,
             StackCommand.class,
             ReplayCommand.class,
             DetectCommand.class,

@@ -1,0 +1,218 @@
+package org.reachwatch.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.reachwatch.avro.AvailabilityWindow;
+import org.reachwatch.avro.DisruptionEvent;
+import org.reachwatch.avro.ProbeHeartbeat;
+import org.reachwatch.avro.ProbeMeasurement;
+import org.reachwatch.detector.DetectorApp;
+import org.reachwatch.detector.DetectorSettings;
+import org.reachwatch.detector.DetectorTopics;
+import org.reachwatch.detector.TopicDrain;
+import org.reachwatch.producer.DiskSpool;
+import org.reachwatch.producer.MeasurementPublisher;
+import org.reachwatch.report.AvailabilityReport;
+import org.reachwatch.schemas.serde.AvroSerde;
+import org.reachwatch.simulator.Scenario;
+import org.reachwatch.simulator.Simulator;
+import org.reachwatch.simulator.TimedMeasurement;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code reachwatch demo}: the main job on the embedded default. A simulated fleet shaped like
+ * Pakistan in February 2024 publishes live (days compressed into about a minute) through the
+ * lossless publisher to a real broker and registry; the detector runs; its events are printed as
+ * a timeline as they arrive; at the end an HTML report with a chart per region and target.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Embedded Kafka + Schema Registry, a simulated fleet replaying the February 2024 blocking of X in "
+                + "Pakistan in accelerated time, the detector, a live timeline and an HTML report.")
+public final class DemoCommand implements Callable<Integer> {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--scenario", description = "Scenario YAML (default: scenarios/pakistan-2024.yaml of this checkout).")
+    Path scenarioFile;
+
+    @Option(names = "--seconds", defaultValue = "45", description = "Wall-clock seconds the scenario is compressed into (default ${DEFAULT-VALUE}).")
+    int seconds;
+
+    @Option(names = "--report", defaultValue = "reachwatch-out/demo-report.html", description = "Where to write the HTML report (default ${DEFAULT-VALUE}).")
+    Path report;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        long started = System.nanoTime();
+        Scenario scenario = Scenario.read(scenarioFile != null ? scenarioFile : defaultScenario());
+        DetectorSettings settings = DetectorSettings.defaultSettings();
+        Path work = Files.createTempDirectory("reachwatch-demo-");
+        out.printf("reachwatch demo: %s, %s to %s, replayed live in ~%d s%n", scenario.name(),
+                TIME.format(scenario.start()), TIME.format(scenario.end()), seconds);
+        try (EmbeddedStack stack = EmbeddedStack.connectOrStart(null, null, 0)) {
+            out.printf("embedded Kafka at %s (started in %d ms), Schema Registry at %s%n", stack.bootstrapServers(),
+                    stack.brokerStartupMillis(), stack.registryUrl());
+            DetectorTopics topics = DetectorTopics.defaults(stack.registryUrl());
+            try (DetectorApp app = DetectorApp.start(stack.bootstrapServers(), topics, settings, "reachwatch-demo",
+                    work.resolve("state"), new Properties(), Duration.ofSeconds(90))) {
+                out.printf("detector running (exactly-once); timeline of disruption events:%n%n");
+                out.printf("%-16s  %-7s %-8s %-13s %-20s %6s  %-14s %s%n", "at (UTC)", "region", "network", "target",
+                        "event", "avail", "method", "cause");
+                out.flush();
+                Timeline timeline = new Timeline(stack.bootstrapServers(), topics, out);
+                Thread printer = new Thread(timeline, "reachwatch-demo-timeline");
+                printer.start();
+                long published = publishLive(scenario, stack, topics, settings, work.resolve("spool"), err);
+                app.awaitCaughtUp(Duration.ofMinutes(2));
+                timeline.finish();
+                printer.join(TimeUnit.SECONDS.toMillis(30));
+
+                List<AvailabilityWindow> windows = TopicDrain.readAll(stack.bootstrapServers(), topics.windows().name(),
+                        topics.windows().valueSerde().deserializer(), Duration.ofMinutes(2));
+                List<DisruptionEvent> events = TopicDrain.readAll(stack.bootstrapServers(), topics.events().name(),
+                        topics.events().valueSerde().deserializer(), Duration.ofMinutes(2));
+                int charts = AvailabilityReport.write(report, "reachwatch: " + scenario.name(), windows, events);
+                Map<String, Long> stats = app.stats();
+                out.printf("%n%,d measurements published, %,d counted (%,d duplicates, %,d late), %,d windows, %,d events in %d incidents%n",
+                        published, stats.getOrDefault("measurements", 0L), stats.getOrDefault("duplicates", 0L),
+                        stats.getOrDefault("late", 0L), windows.size(), events.size(),
+                        events.stream().map(DisruptionEvent::getIncidentId).distinct().count());
+                out.printf("report with %d chart(s): %s%n", charts, report.toAbsolutePath());
+                out.printf("demo finished in %.1f s%n", (System.nanoTime() - started) / 1e9);
+            }
+        } finally {
+            try (var paths = Files.walk(work)) {
+                paths.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        return 0;
+    }
+
+    private static Path defaultScenario() {
+        String home = System.getenv("REACHWATCH_HOME");
+        Path base = home != null ? Path.of(home) : Path.of(".");
+        return base.resolve("scenarios").resolve("pakistan-2024.yaml");
+    }
+
+    /** Publishes the fleet's measurements at their (compressed) arrival times, as live probes would. */
+    private long publishLive(Scenario scenario, EmbeddedStack stack, DetectorTopics topics, DetectorSettings settings,
+                             Path spoolDir, PrintWriter err) throws Exception {
+        double speedup = Duration.between(scenario.start(), scenario.end()).toMillis() / (seconds * 1000.0);
+        long wallStart = System.nanoTime();
+        long count = 0;
+        Instant last = scenario.start();
+        Instant lastProgress = scenario.start();
+        try (MeasurementPublisher publisher = MeasurementPublisher.create(stack.bootstrapServers(), stack.registryUrl(),
+                new DiskSpool(spoolDir, 256L << 20, Duration.ofSeconds(1)))) {
+            Iterator<TimedMeasurement> it = Simulator.run(scenario);
+            while (it.hasNext()) {
+                TimedMeasurement t = it.next();
+                long due = (long) (Duration.between(scenario.start(), t.arrival()).toMillis() / speedup);
+                long ahead = due - (System.nanoTime() - wallStart) / 1_000_000;
+                if (ahead > 5) {
+                    // Pacing: live probes publish when they measure, not as fast as a file can be read.
+                    Thread.sleep(ahead);
+                }
+                publisher.publish(t.measurement());
+                count++;
+                if (t.measurement().getStartTime().isAfter(last)) {
+                    last = t.measurement().getStartTime();
+                }
+                if (Duration.between(lastProgress, t.arrival()).toHours() >= 12) {
+                    lastProgress = t.arrival();
+                    err.printf("  [demo] simulated clock %s, %,d measurements published%n", TIME.format(t.arrival()), count);
+                    err.flush();
+                }
+            }
+            publisher.awaitDelivered(Duration.ofMinutes(1));
+        }
+        ProbeHeartbeat marker = DetectorApp.endOfInputMarker(last, settings);
+        try (KafkaProducer<String, ProbeHeartbeat> heartbeats = new KafkaProducer<>(
+                MeasurementPublisher.producerConfig(stack.bootstrapServers()), new StringSerializer(),
+                AvroSerde.specific(ProbeHeartbeat.class, stack.registryUrl(), false).serializer())) {
+            heartbeats.send(new ProducerRecord<>(topics.heartbeats().name(), marker.getProbeId(), marker)).get();
+        }
+        return count;
+    }
+
+    /** Prints each disruption event as soon as the detector commits it. */
+    private static final class Timeline implements Runnable {
+        private final String bootstrapServers;
+        private final DetectorTopics topics;
+        private final PrintWriter out;
+        private final AtomicBoolean finishing = new AtomicBoolean();
+
+        Timeline(String bootstrapServers, DetectorTopics topics, PrintWriter out) {
+            this.bootstrapServers = bootstrapServers;
+            this.topics = topics;
+            this.out = out;
+        }
+
+        void finish() {
+            finishing.set(true);
+        }
+
+        @Override
+        public void run() {
+            Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                    ConsumerConfig.GROUP_ID_CONFIG, "reachwatch-demo-timeline",
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            try (KafkaConsumer<String, DisruptionEvent> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+                    topics.events().valueSerde().deserializer())) {
+                consumer.subscribe(List.of(topics.events().name()));
+                int emptyAfterFinish = 0;
+                while (emptyAfterFinish < 3) {
+                    var records = consumer.poll(Duration.ofMillis(500));
+                    for (ConsumerRecord<String, DisruptionEvent> r : records) {
+                        print(r.value());
+                    }
+                    if (finishing.get() && records.isEmpty()) {
+                        emptyAfterFinish++;
+                    }
+                }
+            }
+        }
+
+        private void print(DisruptionEvent e) {
+            List<String> methods = new ArrayList<>(e.getMethods().stream().map(Object::toString).collect(Collectors.toList()));
+            out.printf(Locale.ROOT, "%-16s  %-7s %-8s %-13s %-20s %5s%%  %-14s %s%n", TIME.format(e.getAt()), e.getCountry(),
+                    e.getAsn() == null ? "all" : e.getAsn(), e.getTarget(), e.getType(),
+                    e.getAvailability() == null ? "-" : String.format(Locale.ROOT, "%.0f", e.getAvailability() * 100),
+                    methods.isEmpty() ? "-" : String.join(",", methods), e.getCause());
+            out.flush();
+        }
+    }
+}
