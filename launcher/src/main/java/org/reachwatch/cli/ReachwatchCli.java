@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
             SerdeBenchCommand.class,
             SimulateCommand.class,
             EvalCommand.class,
+            BenchCommand.class,
         })
 public final class ReachwatchCli implements Callable<Integer> {
     @Spec
