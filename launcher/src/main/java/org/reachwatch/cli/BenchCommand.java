@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -94,9 +93,7 @@ public final class BenchCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "ratio detector / raw: %.3f%n", detectorRate / rawRate);
             }
         } finally {
-            try (var paths = Files.walk(work)) {
-                paths.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            Replay.deleteQuietly(work);
         }
         return 0;
     }

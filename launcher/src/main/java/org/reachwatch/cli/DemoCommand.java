@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -113,9 +112,7 @@ public final class DemoCommand implements Callable<Integer> {
                 out.printf("demo finished in %.1f s%n", (System.nanoTime() - started) / 1e9);
             }
         } finally {
-            try (var paths = Files.walk(work)) {
-                paths.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            Replay.deleteQuietly(work);
         }
         return 0;
     }

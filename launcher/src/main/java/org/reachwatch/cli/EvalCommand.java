@@ -83,9 +83,7 @@ public final class EvalCommand implements Callable<Integer> {
             }
         }
         if (outDir == null) {
-            try (var paths = Files.walk(dir)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            Replay.deleteQuietly(dir);
         }
         out.printf("%n%d of %d scenarios met their expectations%n", scenarios.size() - (int) failures.stream()
                 .map(f -> f.substring(0, f.indexOf(':'))).distinct().count(), scenarios.size());

@@ -207,7 +207,8 @@ final class Replay {
         }
     }
 
-    private static void deleteQuietly(Path dir) {
+    /** Deletes a temporary directory tree; one left behind is harmless, so failures are ignored. */
+    static void deleteQuietly(Path dir) {
         try (Stream<Path> paths = Files.walk(dir)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
