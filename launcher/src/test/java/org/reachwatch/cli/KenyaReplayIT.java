@@ -1,0 +1,51 @@
+package org.reachwatch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.reachwatch.avro.DisruptionEvent;
+import org.reachwatch.avro.EventType;
+import org.reachwatch.detector.DetectorSettings;
+import org.reachwatch.feeds.InputFormat;
+
+/**
+ * Real OONI data (../shared/data, see its README for provenance and ground truth): Telegram was
+ * blocked in Kenya during the KCSE exams, 8 to 24 November 2023, lifted by the 25th; control
+ * networks (Liquid AS30844, Vilcom AS329014) were unaffected.
+ */
+class KenyaReplayIT {
+    private static final Path DATA = Path.of("..", "..", "shared", "data", "ooni", "kenya-telegram-2023").toAbsolutePath().normalize();
+
+    @Test
+    void telegramBlockDuringTheExamsIsOneKenyaIncidentRestoredByThe25th(@TempDir Path dir) throws Exception {
+        assumeTrue(Files.isDirectory(DATA), "shared OONI data not present at " + DATA + "; skipping the Kenya replay");
+        Replay.Result result = Replay.run(new Replay.Request(
+                List.of(DATA.resolve("2023-KE-telegram.csv.gz"), DATA.resolve("2023-KE-web_connectivity-telegram.org.csv.gz")),
+                InputFormat.OONI_OBS, dir.resolve("events.jsonl"), null, DetectorSettings.defaultSettings(), null, null, true),
+                new PrintWriter(new StringWriter()));
+
+        List<DisruptionEvent> telegram = result.events().stream().filter(e -> e.getTarget().equals("telegram")).toList();
+        assertThat(result.badLines()).isZero();
+        assertThat(telegram).isNotEmpty();
+        assertThat(telegram).extracting(DisruptionEvent::getIncidentId).containsOnly(telegram.get(0).getIncidentId());
+        DisruptionEvent started = telegram.get(0);
+        assertThat(started.getType()).isEqualTo(EventType.DISRUPTION_STARTED);
+        assertThat(started.getCountry()).isEqualTo("KE");
+        assertThat(started.getAsn()).isNull();
+        assertThat(started.getAt()).isBetween(Instant.parse("2023-11-07T00:00:00Z"), Instant.parse("2023-11-10T00:00:00Z"));
+        DisruptionEvent lastRestored = telegram.stream().filter(e -> e.getType() == EventType.RESTORED)
+                .reduce((a, b) -> b).orElseThrow();
+        assertThat(lastRestored.getAt()).isBetween(Instant.parse("2023-11-24T00:00:00Z"), Instant.parse("2023-11-27T00:00:00Z"));
+        assertThat(result.events()).noneMatch(e -> "AS30844".equals(e.getAsn()) || "AS329014".equals(e.getAsn()));
+        assertThat(result.events()).noneMatch(e -> e.getAt().isBefore(Instant.parse("2023-11-07T00:00:00Z")));
+    }
+}
