@@ -38,10 +38,12 @@ import picocli.CommandLine.Spec;
 /**
  * {@code reachwatch bench}: on one embedded broker, (a) raw produce+consume throughput of the
  * serialized measurements of a scenario, (b) the full detector topology (exactly-once) over the
- * same records, from a backlog; prints records/s for both and their ratio.
+ * same records, from a backlog; prints records/s for both and their ratio; (c) live end-to-end
+ * latency percentiles.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Throughput on the embedded broker: raw produce+consume vs the full detector (exactly-once).")
+        description = "Throughput on the embedded broker: raw produce+consume vs the full detector (exactly-once), "
+                + "then end-to-end latency percentiles in live mode.")
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -92,10 +94,87 @@ public final class BenchCommand implements Callable<Integer> {
                         detectorRate, (running - detectorStart) / 1e9, app.stats());
                 out.printf(Locale.ROOT, "ratio detector / raw: %.3f%n", detectorRate / rawRate);
             }
+            liveLatency(stack, work, out);
         } finally {
             Replay.deleteQuietly(work);
         }
         return 0;
+    }
+
+    /**
+     * Live mode: measurements stamped with the wall clock at {@code liveRate}/s, one-second windows,
+     * no grace. Latency = from sending the first measurement past a window's end (the record that
+     * closes it) to reading that window's AvailabilityWindow, committed, from the output topic.
+     */
+    private void liveLatency(EmbeddedStack stack, Path work, PrintWriter out) throws Exception {
+        Properties props = new Properties();
+        props.setProperty("detector.window.size", "PT1S");
+        props.setProperty("detector.grace", "PT0S");
+        DetectorSettings settings = DetectorSettings.from(props);
+        DetectorTopics topics = DetectorTopics.withPrefix("live.", stack.registryUrl());
+        Map<Long, Long> closedBySend = new java.util.concurrent.ConcurrentHashMap<>();
+        List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (DetectorApp app = DetectorApp.start(stack.bootstrapServers(), topics, settings, "reachwatch-bench-live",
+                work.resolve("live"), new Properties(), Duration.ofSeconds(90));
+             KafkaProducer<byte[], ProbeMeasurement> producer = new KafkaProducer<>(Map.of(
+                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all",
+                     ProducerConfig.LINGER_MS_CONFIG, "0"), new ByteArraySerializer(),
+                     AvroSerde.specific(ProbeMeasurement.class, stack.registryUrl(), false).serializer());
+             KafkaConsumer<byte[], org.reachwatch.avro.AvailabilityWindow> consumer = new KafkaConsumer<>(Map.of(
+                     ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+                     ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(),
+                     topics.windows().valueSerde().deserializer())) {
+            TopicPartition windows = new TopicPartition(topics.windows().name(), 0);
+            consumer.assign(List.of(windows));
+            consumer.seekToEnd(List.of(windows));
+            consumer.position(windows);
+            int rate = 500;
+            long end = System.currentTimeMillis() + 20_000;
+            long lastWindowEnd = -1;
+            int i = 0;
+            while (System.currentTimeMillis() < end) {
+                long now = System.currentTimeMillis();
+                long windowEnd = now - now % 1000;
+                ProbeMeasurement m = ProbeMeasurement.newBuilder()
+                        .setMeasurementId("live-" + i++).setProbeId("bench-" + (i % 10)).setCountry("ZZ").setAsn("AS0")
+                        .setTarget("example.org").setStartTime(java.time.Instant.ofEpochMilli(now))
+                        .setOutcome(org.reachwatch.avro.MeasurementOutcome.REACHABLE).build();
+                producer.send(new ProducerRecord<>(topics.measurements().name(), m));
+                if (windowEnd != lastWindowEnd) {
+                    // This record is the first past the previous window's end: it closes that window.
+                    closedBySend.put(windowEnd, System.nanoTime());
+                    lastWindowEnd = windowEnd;
+                }
+                for (var r : consumer.poll(Duration.ZERO)) {
+                    Long sent = closedBySend.get(r.value().getWindowEnd().toEpochMilli());
+                    if (sent != null && r.value().getAsn() == null) {
+                        latencies.add((System.nanoTime() - sent) / 1_000_000);
+                    }
+                }
+                Thread.sleep(1000 / rate);
+            }
+            long drainUntil = System.currentTimeMillis() + 3000;
+            while (System.currentTimeMillis() < drainUntil) {
+                for (var r : consumer.poll(Duration.ofMillis(100))) {
+                    Long sent = closedBySend.get(r.value().getWindowEnd().toEpochMilli());
+                    if (sent != null && r.value().getAsn() == null) {
+                        latencies.add((System.nanoTime() - sent) / 1_000_000);
+                    }
+                }
+            }
+        }
+        List<Long> sorted = new ArrayList<>(latencies);
+        sorted.sort(null);
+        if (sorted.isEmpty()) {
+            out.println("live: no window was observed");
+            return;
+        }
+        out.printf(Locale.ROOT, "live: %d windows closed; end-to-end latency (closing record sent -> window read) p50 %d ms, p95 %d ms, p99 %d ms, max %d ms%n",
+                sorted.size(), pct(sorted, 50), pct(sorted, 95), pct(sorted, 99), sorted.get(sorted.size() - 1));
+    }
+
+    private static long pct(List<Long> sorted, int p) {
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
     }
 
     private static void produce(String bootstrap, String topic, List<byte[]> values) throws Exception {
