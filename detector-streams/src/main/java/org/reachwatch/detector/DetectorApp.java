@@ -186,7 +186,6 @@ public final class DetectorApp implements AutoCloseable {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("detector did not catch up within " + timeout);
                 }
-                Thread.onSpinWait();
                 TimeUnit.MILLISECONDS.sleep(100);
             }
         } catch (InterruptedException e) {

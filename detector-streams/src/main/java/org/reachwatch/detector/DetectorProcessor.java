@@ -392,11 +392,9 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
         WindowObservation obs = collapsed
                 ? new WindowObservation(ws, windowEnd, volume, Math.max(0, expected - volume), 0, 0, Map.of(), 0)
                 : controls != null ? controls : new WindowObservation(ws, windowEnd, volume, 0, 0, 0, Map.of(), 0);
-        double depth = collapsed ? 1 - volume / Math.max(1.0, st.baseline)
-                : controls != null && controls.conclusive() > 0 ? (double) controls.failures() / controls.conclusive() : 0;
         List<LifecycleEvent> events = new ArrayList<>();
         if (warm || down) {
-            tracker.advance(st, obs, down ? Verdict.BLOCKED : Verdict.NORMAL, depth, down ? 1.0 : 0.0,
+            tracker.advance(st, obs, down ? Verdict.BLOCKED : Verdict.NORMAL, down ? 1.0 : 0.0,
                     new WindowContext(true, false, Set.of(), Set.of(), false), events);
         }
         tracker.closeAfterHorizon(st, windowEnd, events);

@@ -28,8 +28,8 @@ public final class FeedImporter {
 
     public static FeedReader reader(InputFormat format) {
         return switch (format) {
-            case NATIVE -> new NativeLineReader();
-            case OONI -> new OoniJsonLineReader();
+            case NATIVE -> NativeLineReader.create();
+            case OONI -> OoniJsonLineReader.create();
             case OONI_OBS -> new OoniObservationReader();
         };
     }

@@ -67,7 +67,7 @@ public final class DisruptionTracker {
         } else {
             st.pool = null;
             double llr = ShareTest.llr(pool.failures(), pool.conclusive(), st.baseline);
-            advance(st, pool, verdict, depth, ShareTest.confidence(llr), ctx, events);
+            advance(st, pool, verdict, ShareTest.confidence(llr), ctx, events);
             if (learnsBaseline(st, verdict, depth)) {
                 double alpha = Math.max(settings.baselineAlpha(), 1.0 / (st.baselineWindows + 2));
                 st.baseline += alpha * (share - st.baseline);
@@ -92,7 +92,7 @@ public final class DisruptionTracker {
      * Moves the lifecycle for one conclusive observation whose verdict is already known. Region
      * trackers (volume collapse) call this directly with their own verdict.
      */
-    public void advance(TrackerState st, WindowObservation obs, Verdict verdict, double depth, double confidence,
+    public void advance(TrackerState st, WindowObservation obs, Verdict verdict, double confidence,
                         WindowContext ctx, List<LifecycleEvent> events) {
         st.lastAvailability = obs.availability();
         if (st.inIncident()) {
@@ -104,7 +104,6 @@ public final class DisruptionTracker {
                     st.incidentId = incidentId(st, obs.windowStart());
                     st.incidentStart = obs.windowStart();
                     st.cause = cause(obs, ctx).name();
-                    st.maxDepth = depth;
                     st.blockedFailures = obs.failures();
                     st.blockedTotal = obs.conclusive();
                     st.method = obs.dominantMethod();
@@ -135,7 +134,6 @@ public final class DisruptionTracker {
                     methodChange(st, obs, confidence, events);
                 } else {
                     clearPending(st);
-                    st.maxDepth = Math.max(st.maxDepth, depth);
                     if (verdict == Verdict.BLOCKED) {
                         st.blockedFailures += obs.failures();
                         st.blockedTotal += obs.conclusive();
@@ -165,7 +163,6 @@ public final class DisruptionTracker {
             case RESTORED -> {
                 if (verdict == Verdict.BLOCKED && !ctx.suppressOnset()) {
                     st.reblocks++;
-                    st.maxDepth = depth;
                     st.blockedFailures = obs.failures();
                     st.blockedTotal = obs.conclusive();
                     st.method = obs.dominantMethod();
@@ -192,11 +189,6 @@ public final class DisruptionTracker {
         events.add(new LifecycleEvent(EventType.INCIDENT_CLOSED, st.incidentId, closeAt, st.lastAvailability,
                 1 - st.baseline, DisruptionCause.valueOf(st.cause), List.copyOf(st.methods), 0, 0, 1.0));
         st.stage = Stage.NORMAL;
-    }
-
-    /** The incident's phases as they stand (for summaries); the open phase has {@code to == null}. */
-    public static List<Phase> phases(TrackerState st) {
-        return st.phases;
     }
 
     private void restore(TrackerState st, WindowObservation obs, double confidence, List<LifecycleEvent> events) {

@@ -38,7 +38,6 @@ public final class TrackerState {
     public String incidentId;
     public long incidentStart;
     public String cause;
-    public double maxDepth;
     /** Failures and conclusive measurements of the windows judged BLOCKED in the current blocked phase. */
     public long blockedFailures;
     public long blockedTotal;
