@@ -40,7 +40,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--scenario", required = true, description = "Scenario YAML (repeatable).")
+    @Option(names = "--scenario", required = true, arity = "1..*", description = "Scenario YAML files (repeatable; several after one flag, as with a shell glob).")
     List<Path> scenarios;
 
     @Option(names = "--config", description = "Detector properties file.")
