@@ -35,7 +35,12 @@ public record DetectorSettings(
         int serviceOutageCountries,
         double controlFailureShare,
         double volumeCollapseRatio,
+        double volumeNormalRatio,
+        double volumeLlr,
         int volumeMinBaseline,
+        double attributionLlr,
+        int attributionMinSamples,
+        Duration attributionHorizon,
         Duration maxFutureSkew,
         Instant oldestValidTime) {
 
@@ -66,7 +71,12 @@ public record DetectorSettings(
         d.put("detector.service.outage.countries", "3");
         d.put("detector.control.failure.share", "0.5");
         d.put("detector.volume.collapse.ratio", "0.25");
-        d.put("detector.volume.min.baseline", "20");
+        d.put("detector.volume.normal.ratio", "0.5");
+        d.put("detector.volume.llr", "8");
+        d.put("detector.volume.min.baseline", "15");
+        d.put("detector.attribution.llr", "6");
+        d.put("detector.attribution.min.samples", "3");
+        d.put("detector.attribution.horizon", "PT48H");
         d.put("detector.max.future.skew", "PT24H");
         d.put("detector.oldest.valid.time", "2012-01-01T00:00:00Z");
         return java.util.Collections.unmodifiableMap(d);
@@ -95,7 +105,10 @@ public record DetectorSettings(
                 decimal(p, "detector.baseline.alpha"), decimal(p, "detector.baseline.prior"),
                 integer(p, "detector.warmup.windows"), decimal(p, "detector.coldstart.min.share"),
                 integer(p, "detector.service.outage.countries"), decimal(p, "detector.control.failure.share"),
-                decimal(p, "detector.volume.collapse.ratio"), integer(p, "detector.volume.min.baseline"),
+                decimal(p, "detector.volume.collapse.ratio"), decimal(p, "detector.volume.normal.ratio"),
+                decimal(p, "detector.volume.llr"), integer(p, "detector.volume.min.baseline"),
+                decimal(p, "detector.attribution.llr"), integer(p, "detector.attribution.min.samples"),
+                duration(p, "detector.attribution.horizon"),
                 duration(p, "detector.max.future.skew"), instant(p, "detector.oldest.valid.time"));
     }
 

@@ -4,14 +4,13 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 import org.reachwatch.avro.DisruptionCause;
 import org.reachwatch.avro.EventType;
 import org.reachwatch.detector.DetectorSettings;
+import org.reachwatch.detector.lifecycle.TrackerState.PendingStep;
 import org.reachwatch.detector.lifecycle.TrackerState.Phase;
 import org.reachwatch.detector.lifecycle.TrackerState.Stage;
 
@@ -57,6 +56,19 @@ public final class DisruptionTracker {
         Verdict verdict = ShareTest.verdict(pool, st.baseline, st.baselineWindows >= settings.warmupWindows(), settings);
         double share = pool.conclusive() == 0 ? 0 : (double) pool.failures() / pool.conclusive();
         double depth = share - st.baseline;
+        if (verdict == Verdict.NORMAL && st.inIncident() && !ctx.blockedNetworks().isEmpty()) {
+            verdict = Verdict.INTERMEDIATE; // back to baseline on the whole, but some network still blocks
+        }
+        if (ctx.networkOnset() != null && !ctx.suppressOnset() && verdict != Verdict.BLOCKED
+                && (st.stage == Stage.NORMAL || st.stage == Stage.RESTORED)) {
+            // A block confined to some networks: their own trackers confirmed it, the country share hides it.
+            st.pool = null;
+            WindowObservation dated = pool.from(Math.min(ctx.networkOnset(), pool.windowStart()));
+            advance(st, dated, Verdict.BLOCKED, ShareTest.confidence(ShareTest.llr(pool.failures(), pool.conclusive(),
+                    st.baseline)), ctx, events);
+            closeAfterHorizon(st, window.windowEnd(), events);
+            return events;
+        }
         boolean suggestive = verdict == Verdict.INTERMEDIATE && st.stage == Stage.NORMAL && depth >= settings.onsetMinEffect()
                 && window.windowEnd() - pool.windowStart() < ONSET_POOL_WINDOWS * settings.windowMillis();
         if (verdict == Verdict.NO_EVIDENCE || suggestive) {
@@ -103,7 +115,7 @@ public final class DisruptionTracker {
                 if (verdict == Verdict.BLOCKED && !ctx.suppressOnset()) {
                     st.incidentId = incidentId(st, obs.windowStart());
                     st.incidentStart = obs.windowStart();
-                    st.cause = cause(obs, ctx).name();
+                    st.cause = cause(obs, ctx);
                     st.blockedFailures = obs.failures();
                     st.blockedTotal = obs.conclusive();
                     st.method = obs.dominantMethod();
@@ -121,11 +133,11 @@ public final class DisruptionTracker {
             case BLOCKED -> {
                 st.everBlockedNetworks.addAll(ctx.blockedNetworks());
                 if (verdict == Verdict.NORMAL) {
-                    if (streak(st, "restore", obs) >= settings.restoreWindows()) {
+                    if (streak(st, PendingStep.RESTORE, obs) >= settings.restoreWindows()) {
                         restore(st, obs, confidence, events);
                     }
                 } else if (significantlyBelowBlocked(st, obs) || someNetworksBack(st, ctx)) {
-                    if (streak(st, "partial", obs) >= settings.partialWindows()) {
+                    if (streak(st, PendingStep.PARTIAL, obs) >= settings.partialWindows()) {
                         long at = st.pendingSince;
                         clearPending(st);
                         transition(st, Stage.PARTIAL, at, obs);
@@ -143,12 +155,12 @@ public final class DisruptionTracker {
             }
             case PARTIAL -> {
                 if (verdict == Verdict.NORMAL) {
-                    if (streak(st, "restore", obs) >= settings.restoreWindows()) {
+                    if (streak(st, PendingStep.RESTORE, obs) >= settings.restoreWindows()) {
                         restore(st, obs, confidence, events);
                     }
                 } else if (verdict == Verdict.BLOCKED && share(obs) >= settings.reblockDepthRatio() * blockedShare(st)
                         && !significantlyBelowBlocked(st, obs) && !someNetworksBack(st, ctx)) {
-                    if (streak(st, "reblock", obs) >= settings.partialWindows()) {
+                    if (streak(st, PendingStep.REBLOCK, obs) >= settings.partialWindows()) {
                         long at = st.pendingSince;
                         clearPending(st);
                         st.reblocks++;
@@ -187,7 +199,7 @@ public final class DisruptionTracker {
         closePhase(st, closeAt);
         st.lastChangeAt = closeAt;
         events.add(new LifecycleEvent(EventType.INCIDENT_CLOSED, st.incidentId, closeAt, st.lastAvailability,
-                1 - st.baseline, DisruptionCause.valueOf(st.cause), List.copyOf(st.methods), 0, 0, 1.0));
+                1 - st.baseline, st.cause, List.copyOf(st.methods), 0, 0, 1.0));
         st.stage = Stage.NORMAL;
     }
 
@@ -258,8 +270,8 @@ public final class DisruptionTracker {
         return ctx.normalNetworks().stream().anyMatch(st.everBlockedNetworks::contains);
     }
 
-    private static int streak(TrackerState st, String kind, WindowObservation obs) {
-        if (!kind.equals(st.pendingKind)) {
+    private static int streak(TrackerState st, PendingStep kind, WindowObservation obs) {
+        if (kind != st.pendingKind) {
             st.pendingKind = kind;
             st.pendingSince = obs.windowStart();
             st.pendingCount = 0;
@@ -327,16 +339,8 @@ public final class DisruptionTracker {
 
     private LifecycleEvent event(TrackerState st, EventType type, long at, WindowObservation obs, double confidence) {
         return new LifecycleEvent(type, st.incidentId, at, obs.availability(), 1 - st.baseline,
-                DisruptionCause.valueOf(st.cause), methodsByCount(obs.failuresByMethod()), obs.conclusive(), obs.probes(),
+                st.cause, obs.methodsByCount(), obs.conclusive(), obs.probes(),
                 confidence);
-    }
-
-    private static List<String> methodsByCount(Map<String, Integer> methods) {
-        return methods.entrySet().stream()
-                .filter(e -> e.getValue() > 0 && !e.getKey().equals("NONE") && !e.getKey().equals("UNKNOWN"))
-                .sorted(Map.Entry.<String, Integer>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()))
-                .map(Map.Entry::getKey)
-                .toList();
     }
 
     /** Deterministic and readable: {@code PK-x.com-20240217T2000Z}, {@code PK-AS17557-x.com-...}. */

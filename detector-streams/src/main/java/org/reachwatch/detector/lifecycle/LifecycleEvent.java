@@ -7,7 +7,7 @@ import org.reachwatch.avro.EventType;
 
 /**
  * One step of a disruption's story as the state machine decided it. {@code at} is the start of the
- * first window that showed the change (epoch ms); {@code closed} is set on INCIDENT_CLOSED.
+ * first window that showed the change (epoch ms).
  */
 public record LifecycleEvent(EventType type, String incidentId, long at, Double availability, double baseline,
                              DisruptionCause cause, List<String> methods, int measurements, int probes,

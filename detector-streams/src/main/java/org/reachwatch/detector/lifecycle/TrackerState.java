@@ -5,14 +5,20 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
+import org.reachwatch.avro.DisruptionCause;
+
 /**
- * Everything the state machine remembers about one region and target (or one region's volume),
- * stored as JSON in a state store between windows. Public mutable fields keep the (de)serialization
- * trivial; only {@link DisruptionTracker} changes them.
+ * Everything the detector remembers about one {@link TrackerKey}: a target in a country or network,
+ * or a region's connectivity. Stored in a state store between windows; public mutable fields keep
+ * the (de)serialization trivial. {@link DisruptionTracker} owns the lifecycle fields,
+ * {@link WindowJudge} the region volume and attribution fields.
  */
 public final class TrackerState {
     /** Lifecycle stage. */
     public enum Stage { NORMAL, BLOCKED, PARTIAL, RESTORED }
+
+    /** The transition a streak of windows points to. */
+    public enum PendingStep { RESTORE, PARTIAL, REBLOCK }
 
     /** One phase of an incident. */
     public static final class Phase {
@@ -23,21 +29,33 @@ public final class TrackerState {
         public Set<String> methods = new TreeSet<>();
     }
 
+    /** Volume windows pooled until they hold enough expected probes to judge (small networks). */
+    public record VolumePool(long windowStart, int volume, double expected, int probes) {
+    }
+
     public String country;
     public String asn;
     public String target;
 
-    /** Learned normal failure share (or, for a region tracker, normal measurement volume per window). */
+    /** Learned normal failure share (targets); unused by region trackers, which learn {@link #volume}. */
     public double baseline;
     public int baselineWindows;
 
     /** Thin windows pooled until they hold enough evidence. */
     public WindowObservation pool;
 
+    /** Region trackers: the learned volume with its rhythm, and thin volume windows pooled. */
+    public VolumeBaseline volume;
+    public VolumePool volumePool;
+
+    /** Network target trackers: recent evidence and whether the network blocks the target now. */
+    public NetworkAttribution.RecentEvidence recent;
+    public boolean named;
+
     public Stage stage = Stage.NORMAL;
     public String incidentId;
     public long incidentStart;
-    public String cause;
+    public DisruptionCause cause;
     /** Failures and conclusive measurements of the windows judged BLOCKED in the current blocked phase. */
     public long blockedFailures;
     public long blockedTotal;
@@ -51,8 +69,8 @@ public final class TrackerState {
     public Set<String> everBlockedNetworks = new TreeSet<>();
     public Double lastAvailability;
 
-    /** A streak of observations pointing to one transition ("restore", "partial", "reblock", "onset"). */
-    public String pendingKind;
+    /** A streak of observations pointing to one transition. */
+    public PendingStep pendingKind;
     public long pendingSince;
     public int pendingCount;
 
@@ -72,5 +90,10 @@ public final class TrackerState {
 
     public boolean inIncident() {
         return stage != Stage.NORMAL;
+    }
+
+    /** Blocked or partially restored: the incident is not over. */
+    public boolean disrupted() {
+        return stage == Stage.BLOCKED || stage == Stage.PARTIAL;
     }
 }

@@ -1,7 +1,10 @@
 package org.reachwatch.detector.lifecycle;
 
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Counts of one closed window (or of several thin windows pooled together) for one region and
@@ -40,11 +43,37 @@ public record WindowObservation(long windowStart, long windowEnd, int reachable,
                 methods, Math.max(probes, later.probes));
     }
 
+    /**
+     * This observation without {@code part}'s measurements (a subset of it, such as the networks of
+     * a country that are dark): counts subtracted, never below zero.
+     */
+    public WindowObservation minus(WindowObservation part) {
+        Map<String, Integer> methods = new HashMap<>(failuresByMethod);
+        part.failuresByMethod.forEach((k, v) -> methods.computeIfPresent(k, (key, n) -> n - v > 0 ? n - v : null));
+        return new WindowObservation(windowStart, windowEnd, Math.max(0, reachable - part.reachable),
+                Math.max(0, unreachable - part.unreachable), Math.max(0, siteDown - part.siteDown),
+                Math.max(0, inconclusive - part.inconclusive), methods, Math.max(0, probes - part.probes));
+    }
+
+    /** The same counts dated from {@code start} (a block confirmed later, dated to its first window). */
+    public WindowObservation from(long start) {
+        return new WindowObservation(start, windowEnd, reachable, unreachable, siteDown, inconclusive, failuresByMethod, probes);
+    }
+
+    /** Blocking methods seen, most frequent first (ties by name), without NONE and UNKNOWN. */
+    public List<String> methodsByCount() {
+        return failuresByMethod.entrySet().stream()
+                .filter(e -> e.getValue() > 0 && !e.getKey().equals("NONE") && !e.getKey().equals("UNKNOWN"))
+                .sorted(Map.Entry.<String, Integer>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()))
+                .map(Map.Entry::getKey)
+                .toList();
+    }
+
     /** The blocking method seen most often, ignoring NONE/UNKNOWN; null when there are none. */
     public String dominantMethod() {
         String best = null;
         int bestCount = 0;
-        for (Map.Entry<String, Integer> e : new java.util.TreeMap<>(failuresByMethod).entrySet()) {
+        for (Map.Entry<String, Integer> e : new TreeMap<>(failuresByMethod).entrySet()) {
             if (e.getKey().equals("NONE") || e.getKey().equals("UNKNOWN")) {
                 continue;
             }

@@ -1,0 +1,464 @@
+package org.reachwatch.detector.lifecycle;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import org.reachwatch.avro.EventType;
+import org.reachwatch.detector.DetectorSettings;
+
+/**
+ * Judges one closed window of every region and target together: the decisions that need more than
+ * one tracker. Plain Java over typed keys, no Kafka; the processor feeds it the window's counts and
+ * the trackers, and publishes what it returns. In order:
+ * <ol>
+ *   <li><b>Networks' connectivity.</b> Each (country, ASN) region tracker judges its volume against its
+ *   own rhythm ({@link VolumeBaseline}, {@link VolumeTest}) and its controls. A network whose tracker is
+ *   blocked or partially restored is <i>dark</i>.</li>
+ *   <li><b>Countries' connectivity.</b> The country's region tracker is down when its own volume
+ *   collapses or its controls fail, or when any of its networks is dark: one {@code NETWORK_OUTAGE}
+ *   incident per country (target {@code *}), naming the dark networks, whether the whole country or a
+ *   curfew on two mobile networks.</li>
+ *   <li><b>Services down everywhere.</b> A target blocked in {@code service.outage.countries} countries in
+ *   the same window is {@code SERVICE_OUTAGE}.</li>
+ *   <li><b>Networks per target.</b> Every (country, ASN, target) runs its own lifecycle (never published:
+ *   it is detail) and its attribution ({@link NetworkAttribution}): whether it blocks the target now.
+ *   Dark networks are left out: the outage explains their failures.</li>
+ *   <li><b>Countries per target.</b> The country tracker judges the country's measurements of the
+ *   networks that are not dark; its events name the networks that block. A block confined to some
+ *   networks, too small to move the country's share, opens the country incident when a network's own
+ *   tracker confirms it. One disruption, one incident, networks inside it.</li>
+ * </ol>
+ * Not thread-safe; one instance serves every window of a task.
+ */
+public final class WindowJudge {
+    /** How many windows of a small region's volume may be pooled before a drop is judged (an hour). */
+    static final int VOLUME_POOL_WINDOWS = 12;
+
+    private final DetectorSettings settings;
+    private final DisruptionTracker tracker;
+
+    public WindowJudge(DetectorSettings settings) {
+        this.settings = settings;
+        this.tracker = new DisruptionTracker(settings);
+    }
+
+    /**
+     * The counts of one closed window for one tracker key (country or network, target or control).
+     *
+     * @param volume every measurement counted, inconclusive ones included
+     */
+    public record Counts(TrackerKey key, boolean control, int volume, WindowObservation observation) {
+    }
+
+    /** Network-level detail of an event. */
+    public record NetworkDetail(String asn, Double availability, Double baseline, int measurements, boolean blocked,
+                                List<String> methods) {
+    }
+
+    /** A lifecycle event to publish, with the tracker it belongs to and its network detail. */
+    public record Emission(TrackerState state, LifecycleEvent event, List<NetworkDetail> networks) {
+    }
+
+    /** What a window decided: events to publish (in order) and the trackers whose state changed. */
+    public record Judgement(List<Emission> emissions, Set<TrackerKey> changed) {
+    }
+
+    /**
+     * Judges the window starting at {@code windowStart}.
+     *
+     * @param counts         every (key) with data in the window
+     * @param states         every tracker, changed in place; new trackers are added
+     * @param volumeEvidence false when the window may be partly filled (the end of a replay's input):
+     *                       its volume then neither starts nor ends anything
+     */
+    public Judgement judge(long windowStart, List<Counts> counts, Map<TrackerKey, TrackerState> states, boolean volumeEvidence) {
+        Window w = new Window(windowStart, windowStart + settings.windowMillis(), counts, states);
+        List<Emission> out = new ArrayList<>();
+        Set<TrackerKey> changed = new TreeSet<>();
+        Map<String, Set<String>> dark = judgeNetworkRegions(w, volumeEvidence, changed);
+        Set<String> nationalOutage = judgeCountryRegions(w, dark, volumeEvidence, out, changed);
+        Map<String, Integer> failingCountries = serviceOutages(w, dark);
+        Map<TrackerKey, Long> networkOnsets = new HashMap<>();
+        Map<TrackerKey, Set<String>> blocking = new HashMap<>();
+        Map<TrackerKey, Set<String>> normal = new HashMap<>();
+        judgeNetworkTargets(w, dark, nationalOutage, failingCountries, networkOnsets, blocking, normal, changed);
+        judgeCountryTargets(w, dark, nationalOutage, failingCountries, networkOnsets, blocking, normal, out, changed);
+        return new Judgement(out, changed);
+    }
+
+    /** Step 1: each network's connectivity; returns the dark networks per country. */
+    private Map<String, Set<String>> judgeNetworkRegions(Window w, boolean volumeEvidence, Set<TrackerKey> changed) {
+        Map<String, Set<String>> dark = new HashMap<>();
+        for (TrackerKey key : w.regionKeys(true)) {
+            TrackerState st = w.state(key, tracker);
+            List<LifecycleEvent> ignored = new ArrayList<>();
+            judgeRegion(st, key, w, volumeEvidence, Set.of(), Set.of(), ignored);
+            changed.add(key);
+            if (st.disrupted()) {
+                dark.computeIfAbsent(key.country(), c -> new TreeSet<>()).add(key.asn());
+            }
+        }
+        return dark;
+    }
+
+    /** Step 2: each country's connectivity, one incident naming its dark networks; returns countries out nationally. */
+    private Set<String> judgeCountryRegions(Window w, Map<String, Set<String>> dark, boolean volumeEvidence,
+                                            List<Emission> out, Set<TrackerKey> changed) {
+        Set<String> national = new TreeSet<>();
+        for (TrackerKey key : w.regionKeys(false)) {
+            TrackerState st = w.state(key, tracker);
+            Set<String> darkHere = dark.getOrDefault(key.country(), Set.of());
+            Set<String> lit = new TreeSet<>(w.networksWithVolume(key.country()));
+            lit.removeAll(darkHere);
+            List<LifecycleEvent> events = new ArrayList<>();
+            boolean down = judgeRegion(st, key, w, volumeEvidence, darkHere, lit, events);
+            changed.add(key);
+            // National: the country's own evidence, or an open outage that no network explains, or every
+            // network that can be judged by its volume is dark. Then no target of the country starts anything.
+            if (down || st.disrupted() && (darkHere.isEmpty() || darkHere.containsAll(w.judgedNetworks(key.country())))) {
+                national.add(key.country());
+            }
+            for (LifecycleEvent e : events) {
+                out.add(new Emission(st, e, regionDetail(w, key.country(), darkHere)));
+            }
+        }
+        return national;
+    }
+
+    /**
+     * Feeds a region tracker its window: volume (pooled while too few probes are expected to judge a
+     * drop) and controls. {@code darkNetworks} make a country region down whatever its own volume says.
+     * Returns whether the region's own evidence (volume or controls) says down in this window.
+     */
+    private boolean judgeRegion(TrackerState st, TrackerKey key, Window w, boolean volumeEvidence, Set<String> darkNetworks,
+                                Set<String> litNetworks, List<LifecycleEvent> events) {
+        if (st.volume == null) {
+            st.volume = new VolumeBaseline();
+        }
+        VolumeBaseline baseline = st.volume;
+        int volume = w.volume(key);
+        int probes = w.probes(key);
+        boolean warm = baseline.windows >= settings.warmupWindows();
+        double expected = baseline.expected(w.start);
+        Verdict volumeVerdict = Verdict.NO_EVIDENCE;
+        long from = w.start;
+        double pooledVolume = volume;
+        double pooledExpected = expected;
+        TrackerState.VolumePool pool = st.volumePool;
+        st.volumePool = null;
+        if (warm && volumeEvidence) {
+            if (pool != null && w.end - pool.windowStart() <= VOLUME_POOL_WINDOWS * settings.windowMillis()) {
+                from = pool.windowStart();
+                pooledVolume += pool.volume();
+                pooledExpected += pool.expected();
+            }
+            volumeVerdict = VolumeTest.verdict(pooledVolume, pooledExpected, baseline.perProbe, settings);
+            if (volumeVerdict == Verdict.NO_EVIDENCE) {
+                st.volumePool = new TrackerState.VolumePool(from, (int) pooledVolume, pooledExpected, probes);
+            }
+        }
+        WindowObservation controls = w.controls(key);
+        boolean controlsJudged = controls != null && controls.conclusive() >= settings.minSamples()
+                && controls.probes() >= settings.minProbes();
+        boolean controlsFail = controlsJudged
+                && (double) controls.failures() / controls.conclusive() >= settings.controlFailureShare();
+        boolean ownDown = volumeVerdict == Verdict.BLOCKED || controlsFail;
+        Verdict verdict;
+        if (ownDown || !darkNetworks.isEmpty()) {
+            verdict = Verdict.BLOCKED;
+        } else if (volumeVerdict == Verdict.NORMAL
+                || volumeVerdict == Verdict.NO_EVIDENCE && st.volumePool == null && controlsJudged) {
+            verdict = Verdict.NORMAL;
+        } else {
+            verdict = volumeVerdict == Verdict.INTERMEDIATE ? Verdict.INTERMEDIATE : Verdict.NO_EVIDENCE;
+        }
+        if (verdict != Verdict.NO_EVIDENCE) {
+            if (!ownDown && !st.disrupted()) {
+                // Down only because networks went dark: the change starts when the first of them did.
+                for (String asn : darkNetworks) {
+                    TrackerState net = w.states.get(TrackerKey.region(key.country(), asn));
+                    from = Math.min(from, net.lastChangeAt);
+                }
+            }
+            int missing = (int) Math.round(Math.max(0, pooledExpected - pooledVolume));
+            WindowObservation obs = controlsFail && volumeVerdict != Verdict.BLOCKED ? controls.from(from)
+                    : new WindowObservation(from, w.end, (int) Math.round(pooledVolume), missing, 0, 0, Map.of(), probes);
+            WindowContext ctx = new WindowContext(true, false, darkNetworks, litNetworks, false);
+            tracker.advance(st, obs, verdict, verdict == Verdict.BLOCKED ? 1.0 : 0.0, ctx, events);
+        }
+        tracker.closeAfterHorizon(st, w.end, events);
+        boolean collapsed = warm && volume < settings.volumeCollapseRatio() * expected;
+        if (volumeEvidence && !collapsed && !controlsFail && !st.disrupted()) {
+            baseline.learn(w.start, volume, probes, settings.baselineAlpha());
+        }
+        return ownDown;
+    }
+
+    /** Step 3: per target, in how many countries it is blocked in this window (networks that are dark left out). */
+    private Map<String, Integer> serviceOutages(Window w, Map<String, Set<String>> dark) {
+        Map<String, Integer> failing = new HashMap<>();
+        for (TrackerKey key : w.countryTargetsWithData()) {
+            TrackerState st = w.states.get(key);
+            double baseline = st == null ? settings.baselinePrior() : st.baseline;
+            boolean warm = st != null && st.baselineWindows >= settings.warmupWindows();
+            WindowObservation obs = w.countryObservation(key, dark.getOrDefault(key.country(), Set.of()));
+            if (ShareTest.verdict(obs, baseline, warm, settings) == Verdict.BLOCKED) {
+                failing.merge(key.target(), 1, Integer::sum);
+            }
+        }
+        return failing;
+    }
+
+    /** Step 4: each network's own lifecycle (detail, never published) and attribution. */
+    private void judgeNetworkTargets(Window w, Map<String, Set<String>> dark, Set<String> nationalOutage,
+                                     Map<String, Integer> failingCountries, Map<TrackerKey, Long> networkOnsets,
+                                     Map<TrackerKey, Set<String>> blocking, Map<TrackerKey, Set<String>> normal,
+                                     Set<TrackerKey> changed) {
+        for (TrackerKey key : w.targetKeys(true)) {
+            if (w.isControl(key)) {
+                continue;
+            }
+            TrackerKey country = key.countryLevel();
+            boolean isDark = dark.getOrDefault(key.country(), Set.of()).contains(key.asn());
+            TrackerState st = w.state(key, tracker);
+            WindowObservation obs = w.observation(key);
+            boolean suppress = isDark || nationalOutage.contains(key.country());
+            WindowContext ctx = new WindowContext(false, serviceOutage(key, failingCountries, obs), Set.of(), Set.of(), suppress);
+            for (LifecycleEvent e : tracker.onWindow(st, obs, ctx)) {
+                if (e.type() == EventType.DISRUPTION_STARTED || e.type() == EventType.REBLOCKED) {
+                    networkOnsets.merge(country, e.at(), Math::min);
+                }
+            }
+            changed.add(key);
+            if (suppress) {
+                st.named = false;
+                continue;
+            }
+            if ((obs.conclusive() > 0 || st.recent != null) && NetworkAttribution.update(st, obs, settings)) {
+                normal.computeIfAbsent(country, k -> new TreeSet<>()).add(key.asn());
+            }
+            if (st.named) {
+                blocking.computeIfAbsent(country, k -> new TreeSet<>()).add(key.asn());
+            }
+        }
+    }
+
+    /** Step 5: the country-level story of each target, naming its blocking networks. */
+    private void judgeCountryTargets(Window w, Map<String, Set<String>> dark, Set<String> nationalOutage,
+                                     Map<String, Integer> failingCountries, Map<TrackerKey, Long> networkOnsets,
+                                     Map<TrackerKey, Set<String>> blocking, Map<TrackerKey, Set<String>> normal,
+                                     List<Emission> out, Set<TrackerKey> changed) {
+        Set<TrackerKey> keys = new TreeSet<>(w.targetKeys(false));
+        keys.addAll(networkOnsets.keySet());
+        for (TrackerKey key : keys) {
+            if (w.isControl(key)) {
+                continue;
+            }
+            Set<String> darkHere = dark.getOrDefault(key.country(), Set.of());
+            TrackerState st = w.state(key, tracker);
+            WindowObservation obs = w.countryObservation(key, darkHere);
+            boolean regionDown = nationalOutage.contains(key.country());
+            WindowContext ctx = new WindowContext(regionDown, serviceOutage(key, failingCountries, obs),
+                    blocking.getOrDefault(key, Set.of()), normal.getOrDefault(key, Set.of()), regionDown,
+                    networkOnsets.get(key));
+            List<LifecycleEvent> events = tracker.onWindow(st, obs, ctx);
+            changed.add(key);
+            if (!events.isEmpty()) {
+                List<NetworkDetail> detail = targetDetail(w, key, darkHere);
+                for (LifecycleEvent e : events) {
+                    out.add(new Emission(st, e, detail));
+                }
+            }
+        }
+    }
+
+    private boolean serviceOutage(TrackerKey key, Map<String, Integer> failingCountries, WindowObservation obs) {
+        return failingCountries.getOrDefault(key.target(), 0) >= settings.serviceOutageCountries()
+                || obs.siteDown() > obs.unreachable();
+    }
+
+    private List<NetworkDetail> targetDetail(Window w, TrackerKey key, Set<String> dark) {
+        List<NetworkDetail> detail = new ArrayList<>();
+        for (TrackerKey net : w.networksOfTarget(key)) {
+            TrackerState st = w.states.get(net);
+            WindowObservation obs = w.observation(net);
+            if (obs.conclusive() == 0 && (st == null || !st.named)) {
+                continue;
+            }
+            boolean blocked = st != null && st.named && !dark.contains(net.asn());
+            detail.add(new NetworkDetail(net.asn(), obs.availability(), st == null ? null : 1 - st.baseline,
+                    obs.conclusive(), blocked, obs.methodsByCount()));
+        }
+        return detail;
+    }
+
+    private List<NetworkDetail> regionDetail(Window w, String country, Set<String> dark) {
+        List<NetworkDetail> detail = new ArrayList<>();
+        for (String asn : w.networksOf(country)) {
+            TrackerKey key = TrackerKey.region(country, asn);
+            TrackerState st = w.states.get(key);
+            int volume = w.volume(key);
+            double expected = st == null || st.volume == null ? 0 : st.volume.expected(w.start);
+            Double availability = expected > 0 ? Math.min(1.0, volume / expected) : null;
+            detail.add(new NetworkDetail(asn, availability, null, volume, dark.contains(asn), List.of()));
+        }
+        return detail;
+    }
+
+    /** One window's counts indexed by key, and the trackers. */
+    private final class Window {
+        final long start;
+        final long end;
+        final Map<TrackerKey, TrackerState> states;
+        final Map<TrackerKey, WindowObservation> targets = new TreeMap<>();
+        final Map<TrackerKey, WindowObservation> controls = new HashMap<>();
+        final Map<TrackerKey, Integer> volume = new HashMap<>();
+        final Map<TrackerKey, Integer> probes = new HashMap<>();
+        final Set<TrackerKey> controlTargets = new TreeSet<>();
+        final Set<TrackerKey> networkRegions = new TreeSet<>();
+        final Set<TrackerKey> countryRegions = new TreeSet<>();
+        final Map<String, Set<String>> networks = new HashMap<>();
+
+        Window(long start, long end, List<Counts> counts, Map<TrackerKey, TrackerState> states) {
+            this.start = start;
+            this.end = end;
+            this.states = states;
+            for (Counts c : counts) {
+                TrackerKey region = c.key().regionKey();
+                volume.merge(region, c.volume(), Integer::sum);
+                probes.merge(region, c.observation().probes(), Math::max);
+                if (c.control()) {
+                    controlTargets.add(c.key().countryLevel());
+                    controls.merge(region, c.observation(), WindowObservation::plus);
+                } else {
+                    targets.put(c.key(), c.observation());
+                }
+            }
+            volume.keySet().forEach(this::addRegion);
+            states.keySet().stream().filter(TrackerKey::isRegion).forEach(this::addRegion);
+        }
+
+        private void addRegion(TrackerKey k) {
+            if (k.isNetwork()) {
+                networkRegions.add(k);
+                networks.computeIfAbsent(k.country(), c -> new TreeSet<>()).add(k.asn());
+            } else {
+                countryRegions.add(k);
+            }
+        }
+
+        TrackerState state(TrackerKey key, DisruptionTracker tracker) {
+            return states.computeIfAbsent(key, k -> tracker.newState(k.country(), k.asn(), k.target()));
+        }
+
+        /** Region keys with data or a tracker, networks ({@code network}) or countries. */
+        Set<TrackerKey> regionKeys(boolean network) {
+            return network ? networkRegions : countryRegions;
+        }
+
+        /** Target keys with data this window, or whose tracker has an incident that must keep moving. */
+        Set<TrackerKey> targetKeys(boolean network) {
+            Set<TrackerKey> keys = new TreeSet<>();
+            for (TrackerKey k : targets.keySet()) {
+                if (k.isNetwork() == network) {
+                    keys.add(k);
+                }
+            }
+            states.forEach((k, st) -> {
+                if (!k.isRegion() && k.isNetwork() == network && (st.inIncident() || st.named)) {
+                    keys.add(k);
+                }
+            });
+            return keys;
+        }
+
+        Set<TrackerKey> countryTargetsWithData() {
+            Set<TrackerKey> keys = new TreeSet<>();
+            targets.keySet().stream().filter(k -> !k.isNetwork()).forEach(keys::add);
+            return keys;
+        }
+
+        boolean isControl(TrackerKey key) {
+            return controlTargets.contains(key.countryLevel());
+        }
+
+        WindowObservation observation(TrackerKey key) {
+            WindowObservation obs = targets.get(key);
+            return obs != null ? obs : WindowObservation.empty(start, end);
+        }
+
+        /** The country's observation of a target without the measurements of its dark networks. */
+        WindowObservation countryObservation(TrackerKey key, Set<String> dark) {
+            WindowObservation obs = observation(key);
+            for (String asn : dark) {
+                WindowObservation part = targets.get(TrackerKey.target(key.country(), asn, key.target()));
+                if (part != null) {
+                    obs = obs.minus(part);
+                }
+            }
+            return obs;
+        }
+
+        WindowObservation controls(TrackerKey region) {
+            return controls.get(region);
+        }
+
+        int volume(TrackerKey region) {
+            return volume.getOrDefault(region, 0);
+        }
+
+        int probes(TrackerKey region) {
+            return probes.getOrDefault(region, 0);
+        }
+
+        /** Networks of a country known to the detector (a region tracker or data). */
+        Set<String> networksOf(String country) {
+            return networks.getOrDefault(country, Set.of());
+        }
+
+        /** Networks of a country whose volume can be judged (their baseline is warm). */
+        Set<String> judgedNetworks(String country) {
+            Set<String> judged = new TreeSet<>();
+            for (String asn : networksOf(country)) {
+                TrackerState st = states.get(TrackerKey.region(country, asn));
+                if (st != null && st.volume != null && st.volume.windows >= settings.warmupWindows()
+                        && VOLUME_POOL_WINDOWS * st.volume.expected(start) / Math.max(1, st.volume.perProbe)
+                        >= settings.volumeMinBaseline()) {
+                    judged.add(asn);
+                }
+            }
+            return judged;
+        }
+
+        Set<String> networksWithVolume(String country) {
+            Set<String> asns = new TreeSet<>();
+            volume.forEach((k, v) -> {
+                if (k.isNetwork() && k.country().equals(country) && v > 0) {
+                    asns.add(k.asn());
+                }
+            });
+            return asns;
+        }
+
+        /** Network-level keys of a country-level target: with data now or a tracker. */
+        Set<TrackerKey> networksOfTarget(TrackerKey key) {
+            Set<TrackerKey> nets = new TreeSet<>();
+            for (TrackerKey k : targets.keySet()) {
+                if (k.isNetwork() && k.country().equals(key.country()) && k.target().equals(key.target())) {
+                    nets.add(k);
+                }
+            }
+            for (TrackerKey k : states.keySet()) {
+                if (k.isNetwork() && !k.isRegion() && k.country().equals(key.country()) && k.target().equals(key.target())) {
+                    nets.add(k);
+                }
+            }
+            return nets;
+        }
+    }
+}
