@@ -74,8 +74,8 @@ public record DetectorSettings(
         d.put("detector.volume.normal.ratio", "0.5");
         d.put("detector.volume.llr", "8");
         d.put("detector.volume.min.baseline", "15");
-        d.put("detector.attribution.llr", "6");
-        d.put("detector.attribution.min.samples", "3");
+        d.put("detector.attribution.llr", "5");
+        d.put("detector.attribution.min.samples", "2");
         d.put("detector.attribution.horizon", "PT48H");
         d.put("detector.max.future.skew", "PT24H");
         d.put("detector.oldest.valid.time", "2012-01-01T00:00:00Z");

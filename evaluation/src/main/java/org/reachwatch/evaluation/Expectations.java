@@ -11,10 +11,15 @@ import java.util.Set;
  * threshold fails when there are episodes but none was detected (no delay to measure).
  */
 public record Expectations(Double minRecall, Double maxFalsePerRegionTargetWeek, Double maxMedianDelayMinutes,
-                           Double maxP95DelayMinutes, Double maxIncidentsPerEpisode) {
+                           Double maxP95DelayMinutes, Double maxIncidentsPerEpisode, Double minPhaseRecall,
+                           Integer maxFalseOutages, Integer maxExtraSteps, Double minAttribution) {
 
     private static final Set<String> KEYS = Set.of("minRecall", "maxFalsePerRegionTargetWeek",
-            "maxMedianDelayMinutes", "maxP95DelayMinutes", "maxIncidentsPerEpisode");
+            "maxMedianDelayMinutes", "maxP95DelayMinutes", "maxIncidentsPerEpisode", "minPhaseRecall",
+            "maxFalseOutages", "maxExtraSteps", "minAttribution");
+
+    /** Nothing checked. */
+    public static final Expectations NONE = new Expectations(null, null, null, null, null, null, null, null, null);
 
     /** From the {@code expect:} map; an unknown key or a non-number fails naming it. */
     public static Expectations fromMap(Map<String, ?> map) {
@@ -27,7 +32,14 @@ public record Expectations(Double minRecall, Double maxFalsePerRegionTargetWeek,
             }
         }
         return new Expectations(num(map, "minRecall"), num(map, "maxFalsePerRegionTargetWeek"),
-                num(map, "maxMedianDelayMinutes"), num(map, "maxP95DelayMinutes"), num(map, "maxIncidentsPerEpisode"));
+                num(map, "maxMedianDelayMinutes"), num(map, "maxP95DelayMinutes"), num(map, "maxIncidentsPerEpisode"),
+                num(map, "minPhaseRecall"), count(map, "maxFalseOutages"), count(map, "maxExtraSteps"),
+                num(map, "minAttribution"));
+    }
+
+    private static Integer count(Map<String, ?> map, String key) {
+        Double v = num(map, key);
+        return v == null ? null : v.intValue();
     }
 
     private static Double num(Map<String, ?> map, String key) {
@@ -49,6 +61,24 @@ public record Expectations(Double minRecall, Double maxFalsePerRegionTargetWeek,
         delay(failures, "p95 delay minutes", s.p95DelayMinutes(), maxP95DelayMinutes, s);
         if (maxIncidentsPerEpisode != null && s.incidentsPerEpisode() > maxIncidentsPerEpisode) {
             failures.add(msg("incidents per episode", s.incidentsPerEpisode(), "<=", maxIncidentsPerEpisode));
+        }
+        if (minPhaseRecall != null && s.phaseRecall() < minPhaseRecall) {
+            failures.add(msg("phase recall", s.phaseRecall(), ">=", minPhaseRecall)
+                    + " (" + s.detectedPhases() + " of " + s.phases() + " phases)");
+        }
+        if (maxFalseOutages != null && s.falseOutages() > maxFalseOutages) {
+            failures.add(msg("false outage incidents", s.falseOutages(), "<=", maxFalseOutages));
+        }
+        if (maxExtraSteps != null && s.extraSteps() > maxExtraSteps) {
+            failures.add(msg("extra lifecycle steps", s.extraSteps(), "<=", maxExtraSteps));
+        }
+        if (minAttribution != null) {
+            if (Double.isNaN(s.attribution())) {
+                failures.add("network attribution: no event to score, expected >= " + minAttribution);
+            } else if (s.attribution() < minAttribution) {
+                failures.add(msg("network attribution", s.attribution(), ">=", minAttribution)
+                        + " (" + s.attributedEvents() + " of " + s.attributionEvents() + " events)");
+            }
         }
         return failures;
     }

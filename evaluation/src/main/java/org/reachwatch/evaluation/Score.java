@@ -20,11 +20,17 @@ import java.util.Locale;
  * @param phaseRecall detectedPhases / phases (1.0 when there are none)
  * @param incidentsPerEpisode matched incidents per detected episode (per country for country "*")
  * @param causeAccuracy share of matched incidents whose cause equals the episode's
+ * @param falseOutages NETWORK_OUTAGE incidents that match no network-outage episode
+ * @param extraSteps lifecycle steps the truth does not have (restoration while still disrupted, ...)
+ * @param attributionEvents events scored for network attribution
+ * @param attributedEvents of which naming exactly the disrupted networks
+ * @param attribution attributedEvents / attributionEvents, NaN when none was scored
  */
 public record Score(int episodes, int detectedEpisodes, double recall, int incidents, int detailIncidents,
                     int falseIncidents, double falsePerRegionTargetWeek, double medianDelayMinutes,
                     double p95DelayMinutes, int phases, int detectedPhases, double phaseRecall,
-                    double incidentsPerEpisode, double causeAccuracy) {
+                    double incidentsPerEpisode, double causeAccuracy, int falseOutages, int extraSteps,
+                    int attributionEvents, int attributedEvents, double attribution) {
 
     /** A fixed-width two-column table, one metric a line. */
     public String table() {
@@ -40,6 +46,10 @@ public record Score(int episodes, int detectedEpisodes, double recall, int incid
         row(b, "phase recall", fmt(phaseRecall));
         row(b, "incidents per episode", fmt(incidentsPerEpisode));
         row(b, "cause accuracy", fmt(causeAccuracy));
+        row(b, "false outage incidents", Integer.toString(falseOutages));
+        row(b, "extra lifecycle steps", Integer.toString(extraSteps));
+        row(b, "networks named right", attributedEvents + " / " + attributionEvents);
+        row(b, "network attribution", fmt(attribution));
         return b.toString();
     }
 

@@ -11,6 +11,8 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.zip.GZIPInputStream;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -20,10 +22,31 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * One disruption event of a detector, as far as scoring needs it. Read from the event JSON lines
  * (AvroJson view of DisruptionEvent): eventId, incidentId, type, country, asn (null = country-level),
- * target, at (event time), detectedAt (when the detector said so), cause. Unknown fields are ignored.
+ * target, at (event time), detectedAt (when the detector said so), cause, and networks (each
+ * {@code asn} with its {@code blocked} flag; absent = none). Unknown fields are ignored.
  */
 public record ScoredEvent(String eventId, String incidentId, String type, String country, String asn,
-                          String target, Instant at, Instant detectedAt, String cause) {
+                          String target, Instant at, Instant detectedAt, String cause, List<Network> networks) {
+
+    /** One network of an event's detail. */
+    public record Network(String asn, boolean blocked) {
+    }
+
+    public ScoredEvent {
+        networks = networks == null ? List.of() : List.copyOf(networks);
+    }
+
+    public ScoredEvent(String eventId, String incidentId, String type, String country, String asn, String target,
+                       Instant at, Instant detectedAt, String cause) {
+        this(eventId, incidentId, type, country, asn, target, at, detectedAt, cause, List.of());
+    }
+
+    /** Networks the event names as blocking. */
+    public Set<String> blockedNetworks() {
+        Set<String> out = new TreeSet<>();
+        networks.stream().filter(Network::blocked).forEach(n -> out.add(n.asn()));
+        return out;
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -31,10 +54,14 @@ public record ScoredEvent(String eventId, String incidentId, String type, String
     public static ScoredEvent parse(String line) {
         try {
             JsonNode n = JSON.readTree(line);
+            List<Network> networks = new ArrayList<>();
+            for (JsonNode net : n.path("networks")) {
+                networks.add(new Network(net.required("asn").asText(), net.path("blocked").asBoolean(false)));
+            }
             return new ScoredEvent(text(n, "eventId"), n.required("incidentId").asText(), n.required("type").asText(),
                     n.required("country").asText(), text(n, "asn"), n.required("target").asText(),
                     Instant.parse(n.required("at").asText()), Instant.parse(n.required("detectedAt").asText()),
-                    text(n, "cause"));
+                    text(n, "cause"), networks);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("not valid JSON: " + e.getOriginalMessage(), e);
         } catch (DateTimeException e) {

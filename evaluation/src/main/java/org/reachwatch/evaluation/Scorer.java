@@ -22,6 +22,15 @@ import java.util.Set;
  * country and target (or a country-level "*" incident) is detail, neither matched nor false; otherwise it is matched or false like any
  * other. A PARTIAL (REBLOCKED) truth phase is detected when a matched incident of its episode has a
  * PARTIAL_RESTORATION (REBLOCKED) event within 30 minutes of the phase.
+ *
+ * <p>Flapping and false alarms, over every incident that is not detail: a {@code NETWORK_OUTAGE}
+ * incident that matches no network-outage episode is a false outage; a lifecycle step the truth does
+ * not have is an extra step: a RESTORED while the episode is still disrupted for 30 minutes after it, a
+ * PARTIAL_RESTORATION or REBLOCKED with no such truth phase within 30 minutes (every step of a false
+ * incident is extra). Network attribution: each DISRUPTION_STARTED, PARTIAL_RESTORATION and REBLOCKED
+ * of a matched incident is right when the networks it marks {@code blocked} are exactly the networks
+ * the truth disrupts when the event was emitted ({@code detectedAt}); for a truth entry without a
+ * network list, every network the event lists must be marked.
  */
 public final class Scorer {
     static final Duration PHASE_TOLERANCE = Duration.ofMinutes(30);
@@ -40,6 +49,7 @@ public final class Scorer {
         Map<TruthEpisodes.Episode, List<Incident>> matched = new LinkedHashMap<>();
         episodes.forEach(e -> matched.put(e, new ArrayList<>()));
         List<Incident> countryMatched = new ArrayList<>();
+        Set<String> detailIds = new HashSet<>();
         int falseIncidents = 0;
         int detail = 0;
         for (boolean countryLevel : new boolean[] {true, false}) {
@@ -50,6 +60,7 @@ public final class Scorer {
                 if (!countryLevel && countryMatched.stream().anyMatch(c -> c.country().equals(inc.country())
                         && (c.target().equals(inc.target()) || c.target().equals("*")) && overlaps(c, inc))) {
                     detail++;
+                    detailIds.add(inc.id());
                     continue;
                 }
                 boolean any = false;
@@ -111,6 +122,29 @@ public final class Scorer {
                 }
             }
         }
+        int falseOutages = 0;
+        int extraSteps = 0;
+        int attributionEvents = 0;
+        int attributed = 0;
+        for (Incident inc : incidents) {
+            if (detailIds.contains(inc.id())) {
+                continue;
+            }
+            List<TruthEpisodes.Episode> eps = episodes.stream().filter(e -> matched.get(e).contains(inc)).toList();
+            if ("NETWORK_OUTAGE".equals(inc.cause()) && eps.stream().noneMatch(e -> e.cause().equals("NETWORK_OUTAGE"))) {
+                falseOutages++;
+            }
+            for (ScoredEvent ev : inc.events()) {
+                if (isExtraStep(ev, eps)) {
+                    extraSteps++;
+                }
+                Boolean right = attribution(ev, eps);
+                if (right != null) {
+                    attributionEvents++;
+                    attributed += right ? 1 : 0;
+                }
+            }
+        }
         double regionTargetWeeks = truth.regionTargets() * truth.weeks();
         double falseRate = falseIncidents == 0 ? 0 : regionTargetWeeks > 0 ? falseIncidents / regionTargetWeeks
                 : Double.POSITIVE_INFINITY;
@@ -119,7 +153,48 @@ public final class Scorer {
                 incidents.size(), detail, falseIncidents, falseRate, median(delays), p95(delays),
                 phases, phasesDetected, phases == 0 ? 1.0 : phasesDetected / (double) phases,
                 detected == 0 ? 0.0 : incidentsPerEpisodeSum / detected,
-                causeTotal == 0 ? 1.0 : causeRight / (double) causeTotal);
+                causeTotal == 0 ? 1.0 : causeRight / (double) causeTotal,
+                falseOutages, extraSteps, attributionEvents, attributed,
+                attributionEvents == 0 ? Double.NaN : attributed / (double) attributionEvents);
+    }
+
+    private static boolean isExtraStep(ScoredEvent ev, List<TruthEpisodes.Episode> eps) {
+        String phase = switch (ev.type()) {
+            case "PARTIAL_RESTORATION" -> "PARTIAL";
+            case "REBLOCKED" -> "REBLOCKED";
+            case "RESTORED" -> "RESTORED";
+            default -> null;
+        };
+        if (phase == null) {
+            return false;
+        }
+        if (eps.isEmpty()) {
+            return true;
+        }
+        if (phase.equals("RESTORED")) {
+            return eps.stream().anyMatch(e -> e.disruptedThroughout(ev.at(), ev.at().plus(PHASE_TOLERANCE)));
+        }
+        return eps.stream().flatMap(e -> e.phases().stream()).noneMatch(p -> p.kind().equals(phase)
+                && Duration.between(p.at(), ev.at()).abs().compareTo(PHASE_TOLERANCE) <= 0);
+    }
+
+    /** Whether the event names exactly the disrupted networks; null when it is not scored for attribution. */
+    private static Boolean attribution(ScoredEvent ev, List<TruthEpisodes.Episode> eps) {
+        if (eps.isEmpty() || !Set.of("DISRUPTION_STARTED", "PARTIAL_RESTORATION", "REBLOCKED").contains(ev.type())) {
+            return null;
+        }
+        Set<String> truthNetworks = null;
+        for (TruthEpisodes.Episode e : eps) {
+            Set<String> at = e.networksAt(ev.detectedAt());
+            if (at == TruthEpisodes.ALL) {
+                return !ev.networks().isEmpty() && ev.networks().stream().allMatch(ScoredEvent.Network::blocked);
+            }
+            if (at != null) {
+                truthNetworks = truthNetworks == null ? new java.util.TreeSet<>() : truthNetworks;
+                truthNetworks.addAll(at);
+            }
+        }
+        return truthNetworks == null ? null : truthNetworks.equals(ev.blockedNetworks());
     }
 
     private static List<Incident> incidents(List<ScoredEvent> events) {

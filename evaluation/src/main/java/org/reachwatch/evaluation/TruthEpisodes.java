@@ -6,6 +6,8 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,19 +15,58 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * The truth of a scenario as the scorer needs it, read from the JSON the simulator's
  * {@code Truth.write} produces:
- * {@code {"episodes":[{"country","target","cause","start","end","phases":[{"kind","at"}]}],
- * "regionTargets":N,"weeks":W}} (ISO-8601 UTC times; phase kinds BLOCKED, PARTIAL, REBLOCKED;
- * country "*" = every country). Kept separate from the simulator so scoring needs no simulator code.
+ * {@code {"episodes":[{"country","target","cause","start","end","phases":[{"kind","at"}],
+ * "entries":[{"from","to","networks"}]}],"regionTargets":N,"weeks":W}} (ISO-8601 UTC times; phase kinds
+ * BLOCKED, PARTIAL, REBLOCKED, RESTORED; country "*" = every country; entry networks null = all).
+ * Kept separate from the simulator so scoring needs no simulator code.
  */
 public record TruthEpisodes(List<Episode> episodes, int regionTargets, double weeks) {
 
-    public record Episode(String country, String target, String cause, Instant start, Instant end, List<Phase> phases) {
+    public record Episode(String country, String target, String cause, Instant start, Instant end, List<Phase> phases,
+                          List<Entry> entries) {
         public Episode {
             phases = phases == null ? List.of() : List.copyOf(phases);
+            entries = entries == null || entries.isEmpty() ? List.of(new Entry(start, end, null)) : List.copyOf(entries);
+        }
+
+        public Episode(String country, String target, String cause, Instant start, Instant end, List<Phase> phases) {
+            this(country, target, cause, start, end, phases, null);
+        }
+
+        /** Whether some entry is in force over the whole of [from, to). */
+        public boolean disruptedThroughout(Instant from, Instant to) {
+            return entries.stream().anyMatch(e -> !e.from().isAfter(from) && !e.to().isBefore(to));
+        }
+
+        /**
+         * The networks disrupted at {@code t}: null when none is, {@link #ALL} when an entry covers every
+         * network.
+         */
+        public Set<String> networksAt(Instant t) {
+            Set<String> out = null;
+            for (Entry e : entries) {
+                if (!t.isBefore(e.from()) && t.isBefore(e.to())) {
+                    if (e.networks() == null) {
+                        return ALL;
+                    }
+                    if (out == null) {
+                        out = new TreeSet<>();
+                    }
+                    out.addAll(e.networks());
+                }
+            }
+            return out;
         }
     }
 
+    /** Marker set: every network (a truth entry without a network list). */
+    public static final Set<String> ALL = Set.of("*");
+
     public record Phase(String kind, Instant at) {
+    }
+
+    /** One disruption entry of an episode: when and which networks (null = all). */
+    public record Entry(Instant from, Instant to, List<String> networks) {
     }
 
     public TruthEpisodes {
@@ -44,9 +85,20 @@ public record TruthEpisodes(List<Episode> episodes, int regionTargets, double we
                 for (JsonNode p : n.path("phases")) {
                     phases.add(new Phase(p.required("kind").asText(), Instant.parse(p.required("at").asText())));
                 }
+                List<Entry> entries = new ArrayList<>();
+                for (JsonNode x : n.path("entries")) {
+                    List<String> nets = null;
+                    if (x.path("networks").isArray()) {
+                        nets = new ArrayList<>();
+                        for (JsonNode a : x.get("networks")) {
+                            nets.add(a.asText());
+                        }
+                    }
+                    entries.add(new Entry(Instant.parse(x.required("from").asText()), Instant.parse(x.required("to").asText()), nets));
+                }
                 episodes.add(new Episode(n.required("country").asText(), n.required("target").asText(),
                         n.required("cause").asText(), Instant.parse(n.required("start").asText()),
-                        Instant.parse(n.required("end").asText()), phases));
+                        Instant.parse(n.required("end").asText()), phases, entries));
             }
             return new TruthEpisodes(episodes, root.required("regionTargets").asInt(), root.required("weeks").asDouble());
         } catch (IllegalArgumentException | DateTimeException e) {

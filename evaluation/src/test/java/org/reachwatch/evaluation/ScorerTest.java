@@ -63,7 +63,7 @@ class ScorerTest {
         assertThat(s.phaseRecall()).isEqualTo(1.0);
         assertThat(s.incidentsPerEpisode()).isEqualTo(1.0);
         assertThat(s.causeAccuracy()).isEqualTo(1.0);
-        assertThat(new Expectations(1.0, 0.0, 10.0, 15.0, 1.0).check(s)).isEmpty();
+        assertThat(new Expectations(1.0, 0.0, 10.0, 15.0, 1.0, null, null, null, null).check(s)).isEmpty();
         assertThat(s.table()).contains("episode recall").contains("1.000").contains("8.000");
     }
 
@@ -74,7 +74,7 @@ class ScorerTest {
         Score s = Scorer.score(TRUTH, events, WINDOW);
         assertThat(s.recall()).isEqualTo(0.5);
         assertThat(s.detectedEpisodes()).isEqualTo(1);
-        assertThat(new Expectations(1.0, null, null, null, null).check(s))
+        assertThat(new Expectations(1.0, null, null, null, null, null, null, null, null).check(s))
                 .singleElement().asString().contains("recall 0.500");
     }
 
@@ -87,7 +87,7 @@ class ScorerTest {
         assertThat(s.falseIncidents()).isEqualTo(2);
         assertThat(s.falsePerRegionTargetWeek()).isCloseTo(2 / (2 * 0.5), within(1e-9));
         assertThat(s.recall()).isEqualTo(1.0);
-        assertThat(new Expectations(null, 0.0, null, null, null).check(s)).hasSize(1);
+        assertThat(new Expectations(null, 0.0, null, null, null, null, null, null, null).check(s)).hasSize(1);
     }
 
     @Test
@@ -100,7 +100,7 @@ class ScorerTest {
         Score s = Scorer.score(TRUTH, events, WINDOW);
         assertThat(s.incidentsPerEpisode()).isEqualTo(1.5); // (2 + 1) / 2 episodes
         assertThat(s.phaseRecall()).isZero();
-        assertThat(new Expectations(null, null, null, null, 1.0).check(s))
+        assertThat(new Expectations(null, null, null, null, 1.0, null, null, null, null).check(s))
                 .singleElement().asString().contains("incidents per episode");
     }
 
@@ -138,11 +138,75 @@ class ScorerTest {
     }
 
     @Test
+    void restorationWhileStillBlockedAndReblockWithoutTruthAreExtraSteps() {
+        List<ScoredEvent> events = perfect();
+        events.add(ev("a", "RESTORED", null, "x.com", 200, 206)); // still blocked until 300
+        events.add(ev("a", "REBLOCKED", null, "x.com", 215, 221)); // the truth has no re-block near 215
+        Score s = Scorer.score(TRUTH, events, WINDOW);
+
+        assertThat(s.extraSteps()).isEqualTo(2);
+        assertThat(s.recall()).isEqualTo(1.0);
+        assertThat(new Expectations(null, null, null, null, null, null, null, 0, null).check(s))
+                .singleElement().asString().contains("extra lifecycle steps 2");
+        assertThat(Scorer.score(TRUTH, perfect(), WINDOW).extraSteps()).isZero();
+    }
+
+    @Test
+    void everyStepOfAFalseOutageIsExtraAndTheOutageIsCounted() {
+        List<ScoredEvent> events = perfect();
+        events.add(new ScoredEvent("o1", "o", "DISRUPTION_STARTED", "PK", null, "*", t(700), t(707), "NETWORK_OUTAGE"));
+        events.add(new ScoredEvent("o2", "o", "RESTORED", "PK", null, "*", t(720), t(735), "NETWORK_OUTAGE"));
+        events.add(new ScoredEvent("o3", "o", "REBLOCKED", "PK", null, "*", t(740), t(747), "NETWORK_OUTAGE"));
+        Score s = Scorer.score(TRUTH, events, WINDOW);
+
+        assertThat(s.falseOutages()).isEqualTo(1);
+        assertThat(s.falseIncidents()).isEqualTo(1);
+        assertThat(s.extraSteps()).isEqualTo(2);
+        assertThat(new Expectations(null, null, null, null, null, null, 0, null, null).check(s))
+                .singleElement().asString().contains("false outage incidents 1");
+    }
+
+    @Test
+    void attributionIsRightOnlyWhenTheNamedNetworksAreExactlyTheDisruptedOnes() {
+        TruthEpisodes truth = new TruthEpisodes(List.of(new TruthEpisodes.Episode("PK", "x.com", "CENSORSHIP", t(0), t(300),
+                List.of(new TruthEpisodes.Phase("BLOCKED", t(0)), new TruthEpisodes.Phase("PARTIAL", t(100))),
+                List.of(new TruthEpisodes.Entry(t(0), t(100), List.of("AS1", "AS2")),
+                        new TruthEpisodes.Entry(t(100), t(300), List.of("AS2"))))), 1, 0.5);
+        List<ScoredEvent.Network> both = List.of(new ScoredEvent.Network("AS1", true), new ScoredEvent.Network("AS2", true),
+                new ScoredEvent.Network("AS3", false));
+        List<ScoredEvent.Network> onlyAs1 = List.of(new ScoredEvent.Network("AS1", true), new ScoredEvent.Network("AS2", false));
+        List<ScoredEvent> events = List.of(
+                new ScoredEvent("1", "a", "DISRUPTION_STARTED", "PK", null, "x.com", t(0), t(6), "CENSORSHIP", both),
+                // AS1 came back at 100, AS2 still blocks: naming AS1 instead is wrong
+                new ScoredEvent("2", "a", "PARTIAL_RESTORATION", "PK", null, "x.com", t(100), t(112), "CENSORSHIP", onlyAs1),
+                new ScoredEvent("3", "a", "RESTORED", "PK", null, "x.com", t(300), t(316), "CENSORSHIP", List.of()));
+        Score s = Scorer.score(truth, events, WINDOW);
+
+        assertThat(s.attributionEvents()).isEqualTo(2);
+        assertThat(s.attributedEvents()).isEqualTo(1);
+        assertThat(s.attribution()).isEqualTo(0.5);
+        assertThat(new Expectations(null, null, null, null, null, null, null, null, 1.0).check(s))
+                .singleElement().asString().contains("network attribution 0.500");
+    }
+
+    @Test
+    void aTruthEntryWithoutNetworksNeedsEveryListedNetworkNamed() {
+        TruthEpisodes truth = new TruthEpisodes(List.of(new TruthEpisodes.Episode("*", "x.com", "SERVICE_OUTAGE", t(0), t(60),
+                List.of())), 1, 0.5);
+        List<ScoredEvent> events = List.of(
+                new ScoredEvent("1", "de", "DISRUPTION_STARTED", "DE", null, "x.com", t(0), t(6), "SERVICE_OUTAGE",
+                        List.of(new ScoredEvent.Network("AS3320", true), new ScoredEvent.Network("AS3209", true))),
+                new ScoredEvent("2", "br", "DISRUPTION_STARTED", "BR", null, "x.com", t(0), t(6), "SERVICE_OUTAGE", List.of()));
+
+        assertThat(Scorer.score(truth, events, WINDOW).attributedEvents()).isEqualTo(1);
+    }
+
+    @Test
     void noEpisodesAndNoEventsPassesTheQuietExpectation() {
         Score s = Scorer.score(new TruthEpisodes(List.of(), 3, 1 / 7.0), List.of(), WINDOW);
         assertThat(s.recall()).isEqualTo(1.0);
         assertThat(s.medianDelayMinutes()).isNaN();
-        assertThat(new Expectations(1.0, 0.0, 10.0, 15.0, 1.0).check(s)).isEmpty();
+        assertThat(new Expectations(1.0, 0.0, 10.0, 15.0, 1.0, null, null, null, null).check(s)).isEmpty();
     }
 
     @Test
@@ -164,6 +228,11 @@ class ScorerTest {
 
                 """);
         assertThat(Scorer.score(t, ScoredEvent.readJsonl(events), WINDOW).medianDelayMinutes()).isEqualTo(6.0);
+        Files.writeString(events, """
+                {"eventId":"1","incidentId":"i","type":"DISRUPTION_STARTED","country":"PK","asn":null,"target":"x.com","at":"2024-02-17T20:00:00Z","detectedAt":"2024-02-17T20:06:00Z","cause":"CENSORSHIP","networks":[{"asn":"AS1","blocked":true},{"asn":"AS2","blocked":false}]}
+                """);
+        assertThat(ScoredEvent.readJsonl(events)).singleElement()
+                .satisfies(e -> assertThat(e.blockedNetworks()).containsExactly("AS1"));
         Files.writeString(events, "{\"eventId\":\"1\",\"type\":\"DISRUPTION_STARTED\"}\n");
         assertThatThrownBy(() -> ScoredEvent.readJsonl(events)).hasMessageContaining("line 1")
                 .hasMessageContaining("incidentId");
@@ -173,6 +242,6 @@ class ScorerTest {
     void expectationsRejectUnknownKeys() {
         assertThatThrownBy(() -> Expectations.fromMap(Map.of("minRecal", 1.0))).hasMessageContaining("minRecal");
         assertThat(Expectations.fromMap(Map.of("minRecall", 1, "maxP95DelayMinutes", 15)))
-                .isEqualTo(new Expectations(1.0, null, null, 15.0, null));
+                .isEqualTo(new Expectations(1.0, null, null, 15.0, null, null, null, null, null));
     }
 }

@@ -110,9 +110,10 @@ public final class EvalCommand implements Callable<Integer> {
     private static Expectations expectations(Scenario scenario) {
         Scenario.Expect e = scenario.expect();
         if (e == null) {
-            return new Expectations(null, null, null, null, null);
+            return Expectations.NONE;
         }
         return new Expectations(e.minRecall(), e.maxFalsePerRegionTargetWeek(), e.maxMedianDelayMinutes(),
-                e.maxP95DelayMinutes(), e.maxIncidentsPerEpisode());
+                e.maxP95DelayMinutes(), e.maxIncidentsPerEpisode(), e.minPhaseRecall(), e.maxFalseOutages(),
+                e.maxExtraSteps(), e.minAttribution());
     }
 }

@@ -37,12 +37,22 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
  * targets: [x.com, twitter.com]
  * controls: [example.com]
  * noise: {failureRate: 0.03, lateShare: 0.02, lateMaxMinutes: 240, duplicateShare: 0.01}
+ * rhythm: {dailyAmplitude: 0.35, peakHourUtc: 15, weekendFactor: 0.8}   # the default when omitted
+ * churn: {meanOnlineHours: 48, meanOfflineHours: 3}                       # the default when omitted
  * disruptions:
  *   - {country: PK, targets: [x.com], networks: [AS17557], share: 1.0, method: TLS,
  *      from: 2024-02-17T20:00:00Z, to: 2024-02-18T06:00:00Z, cause: CENSORSHIP}
  * expect: {minRecall: 1.0, maxFalsePerRegionTargetWeek: 0.0, maxMedianDelayMinutes: 10,
- *          maxP95DelayMinutes: 15, maxIncidentsPerEpisode: 1.0}
+ *          maxP95DelayMinutes: 15, maxIncidentsPerEpisode: 1.0, minPhaseRecall: 1.0,
+ *          maxFalseOutages: 0, maxExtraSteps: 0, minAttribution: 1.0}
  * </pre>
+ *
+ * Real fleets are not flat: measurement volume follows the day (people use phones in the evening and
+ * laptops at work) and the week, and probes come and go. {@code rhythm} makes a probe take part in an
+ * interval with probability {@code (1 + a cos(2 pi (h - peak) / 24)) / (1 + a)} at UTC hour {@code h}
+ * (times {@code weekendFactor} on Saturdays and Sundays); {@code churn} takes a probe offline for
+ * exponentially distributed spells. Both are on by default; {@code rhythm: {dailyAmplitude: 0,
+ * weekendFactor: 1}} and {@code churn: {meanOfflineHours: 0}} turn them off.
  *
  * A disruption entry blocks {@code share} of the measurements of the listed networks (omitted =
  * all networks of the country) for the listed targets (omitted = all non-control targets) during
@@ -51,7 +61,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
  */
 public record Scenario(String name, long seed, Instant start, Instant end, int intervalMinutes,
                        List<Country> countries, List<String> targets, List<String> controls,
-                       Noise noise, List<Disruption> disruptions, Expect expect) {
+                       Noise noise, Rhythm rhythm, Churn churn, List<Disruption> disruptions, Expect expect) {
 
     public record Country(String code, List<Network> networks) {
     }
@@ -64,6 +74,36 @@ public record Scenario(String name, long seed, Instant start, Instant end, int i
         static final Noise NONE = new Noise(0, 0, 0, 0);
     }
 
+    /** Daily and weekly swing of measurement volume; see the class comment. Omitted values take the defaults. */
+    public record Rhythm(Double dailyAmplitude, Integer peakHourUtc, Double weekendFactor) {
+        static final Rhythm DEFAULT = new Rhythm(0.35, 15, 0.8);
+
+        public Rhythm {
+            dailyAmplitude = dailyAmplitude == null ? 0.35 : dailyAmplitude;
+            peakHourUtc = peakHourUtc == null ? 15 : peakHourUtc;
+            weekendFactor = weekendFactor == null ? 0.8 : weekendFactor;
+        }
+
+        /** Probability that a probe takes part in the interval starting at {@code t}. */
+        double participation(Instant t) {
+            double hour = (t.getEpochSecond() % 86_400) / 3600.0;
+            double daily = (1 + dailyAmplitude * Math.cos(2 * Math.PI * (hour - peakHourUtc) / 24)) / (1 + dailyAmplitude);
+            java.time.DayOfWeek day = t.atZone(java.time.ZoneOffset.UTC).getDayOfWeek();
+            boolean weekend = day == java.time.DayOfWeek.SATURDAY || day == java.time.DayOfWeek.SUNDAY;
+            return daily * (weekend ? weekendFactor : 1);
+        }
+    }
+
+    /** Probes going offline for a while and coming back. Omitted values take the defaults. */
+    public record Churn(Double meanOnlineHours, Double meanOfflineHours) {
+        static final Churn DEFAULT = new Churn(48.0, 3.0);
+
+        public Churn {
+            meanOnlineHours = meanOnlineHours == null ? 48.0 : meanOnlineHours;
+            meanOfflineHours = meanOfflineHours == null ? 3.0 : meanOfflineHours;
+        }
+    }
+
     public enum Method { DNS, TCP_IP, TLS, HTTP_BLOCKPAGE }
 
     public enum Cause { CENSORSHIP, NETWORK_OUTAGE, SERVICE_OUTAGE }
@@ -74,7 +114,8 @@ public record Scenario(String name, long seed, Instant start, Instant end, int i
 
     /** Pass thresholds for the scorer; null = not checked. */
     public record Expect(Double minRecall, Double maxFalsePerRegionTargetWeek, Double maxMedianDelayMinutes,
-                         Double maxP95DelayMinutes, Double maxIncidentsPerEpisode) {
+                         Double maxP95DelayMinutes, Double maxIncidentsPerEpisode, Double minPhaseRecall,
+                         Integer maxFalseOutages, Integer maxExtraSteps, Double minAttribution) {
     }
 
     public Scenario {
@@ -83,6 +124,8 @@ public record Scenario(String name, long seed, Instant start, Instant end, int i
         countries = countries == null ? List.of() : List.copyOf(countries);
         disruptions = disruptions == null ? List.of() : List.copyOf(disruptions);
         noise = noise == null ? Noise.NONE : noise;
+        rhythm = rhythm == null ? Rhythm.DEFAULT : rhythm;
+        churn = churn == null ? Churn.DEFAULT : churn;
     }
 
     public Duration interval() {
@@ -135,6 +178,11 @@ public record Scenario(String name, long seed, Instant start, Instant end, int i
         require(noise.failureRate() >= 0 && noise.failureRate() <= 1 && noise.lateShare() >= 0 && noise.lateShare() <= 1
                 && noise.duplicateShare() >= 0 && noise.duplicateShare() <= 1 && noise.lateMaxMinutes() >= 0,
                 p + "'noise' shares must be in 0..1 and lateMaxMinutes >= 0");
+        require(rhythm.dailyAmplitude() >= 0 && rhythm.dailyAmplitude() < 1 && rhythm.peakHourUtc() >= 0
+                && rhythm.peakHourUtc() < 24 && rhythm.weekendFactor() > 0 && rhythm.weekendFactor() <= 1,
+                p + "'rhythm' needs dailyAmplitude in [0, 1), peakHourUtc in [0, 24), weekendFactor in (0, 1]");
+        require(churn.meanOnlineHours() > 0 && churn.meanOfflineHours() >= 0,
+                p + "'churn' needs meanOnlineHours > 0 and meanOfflineHours >= 0");
         Set<String> targetSet = new HashSet<>(targets);
         for (Country c : countries) {
             require(c.code() != null && c.networks() != null && !c.networks().isEmpty(),

@@ -25,6 +25,10 @@ import org.reachwatch.avro.TestKind;
  * arrive between two intervals and {@code lateMaxMinutes} late, {@code duplicateShare} are sent a
  * second time (same measurementId) 1-5 minutes after the first copy.
  *
+ * <p>The fleet's rhythm and churn ({@link Scenario.Rhythm}, {@link Scenario.Churn}) decide per probe and
+ * interval whether it measures at all, from a random stream of their own: turning them off leaves
+ * every measurement of the probes that do measure exactly as before.
+ *
  * <p>Memory is bounded by one interval of records plus the pending late and duplicate copies: the
  * fleet is generated interval by interval and a priority queue keyed by arrival releases every record
  * whose arrival is before the end of the interval just generated (nothing generated later can arrive
@@ -41,7 +45,45 @@ public final class Simulator {
         return new Run(scenario);
     }
 
-    private record Probe(String id, String country, String asn, String networkName, SplittableRandom random) {
+    private static final class Probe {
+        final String id;
+        final String country;
+        final String asn;
+        final String networkName;
+        final SplittableRandom random;
+        final SplittableRandom activity;
+        boolean online;
+        long spellEndMs;
+
+        Probe(String id, String country, String asn, String networkName, long seed) {
+            this.id = id;
+            this.country = country;
+            this.asn = asn;
+            this.networkName = networkName;
+            this.random = new SplittableRandom(seed);
+            this.activity = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        }
+
+        /** Whether the probe is online at {@code t}: alternating exponential spells, drawn as time passes. */
+        boolean online(long t, Scenario.Churn churn) {
+            if (churn.meanOfflineHours() == 0) {
+                return true;
+            }
+            if (spellEndMs == 0) {
+                double on = churn.meanOnlineHours();
+                online = activity.nextDouble() < on / (on + churn.meanOfflineHours());
+                spellEndMs = t + spell(online ? on : churn.meanOfflineHours());
+            }
+            while (t >= spellEndMs) {
+                online = !online;
+                spellEndMs += spell(online ? churn.meanOnlineHours() : churn.meanOfflineHours());
+            }
+            return online;
+        }
+
+        private long spell(double meanHours) {
+            return 1 + (long) (-Math.log(1 - activity.nextDouble()) * meanHours * 3_600_000);
+        }
     }
 
     private record Pending(long arrivalMs, long seq, ProbeMeasurement measurement) {
@@ -76,8 +118,7 @@ public final class Simulator {
                 for (Scenario.Network n : c.networks()) {
                     for (int i = 1; i <= n.probes(); i++) {
                         long probeSeed = scenario.seed() * 1_000_003L + index++;
-                        probes.add(new Probe(c.code() + "-" + n.asn() + "-" + i, c.code(), n.asn(), n.name(),
-                                new SplittableRandom(probeSeed)));
+                        probes.add(new Probe(c.code() + "-" + n.asn() + "-" + i, c.code(), n.asn(), n.name(), probeSeed));
                     }
                 }
             }
@@ -103,7 +144,14 @@ public final class Simulator {
             long releaseBefore;
             if (intervalStartMs < endMs) {
                 long intervalEnd = Math.min(intervalStartMs + intervalMs, endMs);
+                double participation = scenario.rhythm().participation(Instant.ofEpochMilli(intervalStartMs));
                 for (Probe p : probes) {
+                    boolean online = p.online(intervalStartMs, scenario.churn());
+                    // Drawn every interval, online or not, so the rhythm does not depend on the churn.
+                    boolean active = p.activity.nextDouble() < participation;
+                    if (!online || !active) {
+                        continue;
+                    }
                     for (String target : measured) {
                         measure(p, target, intervalStartMs, intervalEnd);
                     }
@@ -120,16 +168,16 @@ public final class Simulator {
         }
 
         private void measure(Probe p, String target, long from, long to) {
-            SplittableRandom r = p.random();
+            SplittableRandom r = p.random;
             long startMs = from + r.nextLong(to - from);
             boolean control = scenario.controls().contains(target);
             Instant start = Instant.ofEpochMilli(startMs);
             ProbeMeasurement.Builder b = ProbeMeasurement.newBuilder()
                     .setMeasurementId(new UUID(r.nextLong(), r.nextLong()).toString())
-                    .setProbeId(p.id())
-                    .setCountry(p.country())
-                    .setAsn(p.asn())
-                    .setNetworkName(p.networkName())
+                    .setProbeId(p.id)
+                    .setCountry(p.country)
+                    .setAsn(p.asn)
+                    .setNetworkName(p.networkName)
                     .setTarget(target)
                     .setInput("https://" + target + "/")
                     .setControl(control)
@@ -184,10 +232,10 @@ public final class Simulator {
             if (t.isBefore(d.from()) || !t.isBefore(d.to())) {
                 return false;
             }
-            if (!d.country().equals("*") && !d.country().equals(p.country())) {
+            if (!d.country().equals("*") && !d.country().equals(p.country)) {
                 return false;
             }
-            if (d.networks() != null && !d.networks().contains(p.asn())) {
+            if (d.networks() != null && !d.networks().contains(p.asn)) {
                 return false;
             }
             if (control) {

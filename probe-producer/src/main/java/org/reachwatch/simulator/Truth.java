@@ -19,22 +19,31 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * What really happened in a scenario, for scoring a detector. Disruption entries with the same
- * (country, target, cause) that touch or are separated by less than {@link #MERGE_GAP} form one
- * episode. Phases: the first entry is BLOCKED; a later entry that follows a gap, or covers more
- * networks or a higher share than the entry before, is REBLOCKED; one that covers fewer networks or a
- * lower share is PARTIAL; an entry with the same coverage (e.g. only the method changes) adds none.
+ * (country, target, cause) separated by less than {@link #LINKING_HORIZON} (the detector's default
+ * linking horizon: a re-block within it belongs to the same incident) form one episode. Phases: the
+ * first entry is BLOCKED; an entry that follows a gap is REBLOCKED, and the gap's start is RESTORED;
+ * an entry that covers more networks or a higher share than the one before is REBLOCKED, fewer or a
+ * lower share PARTIAL; an entry with the same coverage (e.g. only the method changes) adds none. The
+ * episode's end is RESTORED. Each episode keeps its entries (interval and disrupted networks), so a
+ * scorer can tell which networks were disrupted at any moment.
  *
  * <p>JSON shape (read by the evaluation module, keep in step):
- * {@code {"scenario":..., "episodes":[{"country","target","cause","start","end","phases":[{"kind","at"}]}],
- * "regionTargets":N, "weeks":W}}, times ISO-8601 UTC.
+ * {@code {"scenario":..., "episodes":[{"country","target","cause","start","end","phases":[{"kind","at"}],
+ * "entries":[{"from","to","networks":[..]|null}]}], "regionTargets":N, "weeks":W}}, times ISO-8601 UTC;
+ * {@code networks} null = every network of every country (country "*").
  */
 public record Truth(String scenario, List<Episode> episodes, int regionTargets, double weeks) {
-    public static final Duration MERGE_GAP = Duration.ofHours(3);
+    public static final Duration LINKING_HORIZON = Duration.ofHours(72);
 
-    public record Episode(String country, String target, String cause, Instant start, Instant end, List<Phase> phases) {
+    public record Episode(String country, String target, String cause, Instant start, Instant end, List<Phase> phases,
+                          List<Entry> entries) {
     }
 
     public record Phase(String kind, Instant at) {
+    }
+
+    /** One disruption entry of an episode: when, and which networks (null = all, for country "*"). */
+    public record Entry(Instant from, Instant to, List<String> networks) {
     }
 
     public static Truth of(Scenario s) {
@@ -51,19 +60,25 @@ public record Truth(String scenario, List<Episode> episodes, int regionTargets, 
             Instant start = null;
             Instant end = null;
             List<Phase> phases = null;
+            List<Entry> parts = null;
             Scenario.Disruption prev = null;
             for (Scenario.Disruption d : entries) {
-                if (prev == null || !d.from().isBefore(end.plus(MERGE_GAP))) {
+                if (prev == null || !d.from().isBefore(end.plus(LINKING_HORIZON))) {
                     if (prev != null) {
-                        episodes.add(new Episode(k[0], k[1], k[2], start, end, List.copyOf(phases)));
+                        phases.add(new Phase("RESTORED", end));
+                        episodes.add(new Episode(k[0], k[1], k[2], start, end, List.copyOf(phases), List.copyOf(parts)));
                     }
                     start = d.from();
                     end = d.to();
                     phases = new ArrayList<>(List.of(new Phase("BLOCKED", d.from())));
+                    parts = new ArrayList<>();
                 } else {
                     int before = coverage(s, prev);
                     int now = coverage(s, d);
-                    if (d.from().isAfter(end) || now > before || (now == before && d.share() > prev.share())) {
+                    if (d.from().isAfter(end)) {
+                        phases.add(new Phase("RESTORED", end));
+                        phases.add(new Phase("REBLOCKED", d.from()));
+                    } else if (now > before || (now == before && d.share() > prev.share())) {
                         phases.add(new Phase("REBLOCKED", d.from()));
                     } else if (now < before || d.share() < prev.share()) {
                         phases.add(new Phase("PARTIAL", d.from()));
@@ -72,13 +87,22 @@ public record Truth(String scenario, List<Episode> episodes, int regionTargets, 
                         end = d.to();
                     }
                 }
+                parts.add(new Entry(d.from(), d.to(), networks(s, d)));
                 prev = d;
             }
-            episodes.add(new Episode(k[0], k[1], k[2], start, end, List.copyOf(phases)));
+            phases.add(new Phase("RESTORED", end));
+            episodes.add(new Episode(k[0], k[1], k[2], start, end, List.copyOf(phases), List.copyOf(parts)));
         });
         episodes.sort(Comparator.comparing(Episode::start).thenComparing(Episode::country).thenComparing(Episode::target));
         double weeks = Duration.between(s.start(), s.end()).toMinutes() / (7.0 * 24 * 60);
         return new Truth(s.name(), List.copyOf(episodes), s.countries().size() * s.targets().size(), weeks);
+    }
+
+    private static List<String> networks(Scenario s, Scenario.Disruption d) {
+        if (d.networks() != null) {
+            return List.copyOf(d.networks());
+        }
+        return d.country().equals("*") ? null : s.country(d.country()).networks().stream().map(Scenario.Network::asn).toList();
     }
 
     private static int coverage(Scenario s, Scenario.Disruption d) {
@@ -102,6 +126,15 @@ public record Truth(String scenario, List<Episode> episodes, int regionTargets, 
             for (Phase p : e.phases()) {
                 ph.addObject().put("kind", p.kind()).put("at", p.at().toString());
             }
+            ArrayNode en = n.putArray("entries");
+            for (Entry x : e.entries()) {
+                ObjectNode o = en.addObject().put("from", x.from().toString()).put("to", x.to().toString());
+                if (x.networks() == null) {
+                    o.putNull("networks");
+                } else {
+                    x.networks().forEach(o.putArray("networks")::add);
+                }
+            }
         }
         root.put("regionTargets", regionTargets);
         root.put("weeks", weeks);
@@ -118,9 +151,21 @@ public record Truth(String scenario, List<Episode> episodes, int regionTargets, 
                 for (JsonNode p : n.required("phases")) {
                     phases.add(new Phase(p.required("kind").asText(), Instant.parse(p.required("at").asText())));
                 }
+                List<Entry> entries = new ArrayList<>();
+                for (JsonNode x : n.path("entries")) {
+                    List<String> nets = null;
+                    if (x.path("networks").isArray()) {
+                        nets = new ArrayList<>();
+                        for (JsonNode a : x.get("networks")) {
+                            nets.add(a.asText());
+                        }
+                    }
+                    entries.add(new Entry(Instant.parse(x.required("from").asText()), Instant.parse(x.required("to").asText()),
+                            nets == null ? null : List.copyOf(nets)));
+                }
                 episodes.add(new Episode(n.required("country").asText(), n.required("target").asText(),
                         n.required("cause").asText(), Instant.parse(n.required("start").asText()),
-                        Instant.parse(n.required("end").asText()), List.copyOf(phases)));
+                        Instant.parse(n.required("end").asText()), List.copyOf(phases), List.copyOf(entries)));
             }
             return new Truth(root.path("scenario").asText(null), List.copyOf(episodes),
                     root.required("regionTargets").asInt(), root.required("weeks").asDouble());

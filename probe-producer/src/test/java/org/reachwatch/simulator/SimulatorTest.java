@@ -33,10 +33,14 @@ class SimulatorTest {
                 targets: [x.com]
                 controls: [example.com]
                 noise: %s
+                %s
                 disruptions:
                   - {country: PK, targets: [x.com], networks: [AS1], share: %s, method: TLS, from: 2024-01-01T02:00:00Z, to: 2024-01-01T08:00:00Z, cause: CENSORSHIP}
-                """.formatted(seed, noise, share);
+                """.formatted(seed, noise, FLAT, share);
     }
+
+    /** A fleet without daily rhythm or churn: every probe measures every interval. */
+    static final String FLAT = "rhythm: {dailyAmplitude: 0, weekendFactor: 1}\nchurn: {meanOfflineHours: 0}";
 
     static List<TimedMeasurement> all(Scenario s) {
         List<TimedMeasurement> out = new ArrayList<>();
@@ -151,6 +155,8 @@ class SimulatorTest {
                 countries: [{code: SN, networks: [{asn: AS1, name: One, probes: 20}]}]
                 targets: [x.com]
                 controls: [example.com]
+                rhythm: {dailyAmplitude: 0, weekendFactor: 1}
+                churn: {meanOfflineHours: 0}
                 disruptions:
                   - {country: SN, share: 1.0, from: 2024-01-01T02:00:00Z, to: 2024-01-01T04:00:00Z, cause: NETWORK_OUTAGE}
                 """);
@@ -163,6 +169,62 @@ class SimulatorTest {
         assertThat(during.size() / (double) before).isCloseTo(0.1, within(0.04));
         assertThat(during).allSatisfy(m -> assertThat(m.getOutcome()).isEqualTo(MeasurementOutcome.UNREACHABLE));
         assertThat(during).anyMatch(ProbeMeasurement::getControl);
+    }
+
+    static String fleet(String rhythm, String churn, String start, String end) {
+        return """
+                name: rhythm
+                seed: 5
+                start: %s
+                end: %s
+                intervalMinutes: 5
+                countries: [{code: KE, networks: [{asn: AS1, name: One, probes: 40}]}]
+                targets: [x.com]
+                rhythm: %s
+                churn: %s
+                """.formatted(start, end, rhythm, churn);
+    }
+
+    static Map<Integer, Integer> perHour(List<TimedMeasurement> out) {
+        Map<Integer, Integer> n = new HashMap<>();
+        out.forEach(t -> n.merge(t.measurement().getStartTime().atZone(java.time.ZoneOffset.UTC).getHour(), 1, Integer::sum));
+        return n;
+    }
+
+    @Test
+    void dailyRhythmSwingsVolumeBetweenPeakAndTrough() {
+        List<TimedMeasurement> out = all(Scenario.parse(fleet("{dailyAmplitude: 0.35, peakHourUtc: 15, weekendFactor: 1}",
+                "{meanOfflineHours: 0}", "2024-01-01T00:00:00Z", "2024-01-05T00:00:00Z")));
+        Map<Integer, Integer> hours = perHour(out);
+
+        double trough = hours.get(3) / (double) hours.get(15);
+        assertThat(trough).as("03:00 against the 15:00 peak").isCloseTo(0.65 / 1.35, within(0.06));
+        assertThat(hours.get(15)).as("at the peak almost every probe measures every interval")
+                .isBetween((int) (0.98 * 40 * 12 * 4), 40 * 12 * 4);
+    }
+
+    @Test
+    void weekendsAreQuieterAndChurnTakesProbesOfflineInSpells() {
+        List<TimedMeasurement> weekly = all(Scenario.parse(fleet("{dailyAmplitude: 0, weekendFactor: 0.5}",
+                "{meanOfflineHours: 0}", "2024-01-05T00:00:00Z", "2024-01-07T00:00:00Z"))); // Friday, Saturday
+        long friday = weekly.stream().filter(t -> t.measurement().getStartTime().isBefore(Instant.parse("2024-01-06T00:00:00Z"))).count();
+        assertThat((weekly.size() - friday) / (double) friday).isCloseTo(0.5, within(0.03));
+
+        List<TimedMeasurement> churned = all(Scenario.parse(fleet("{dailyAmplitude: 0, weekendFactor: 1}",
+                "{meanOnlineHours: 10, meanOfflineHours: 10}", "2024-01-01T00:00:00Z", "2024-01-05T00:00:00Z")));
+        assertThat(churned.size() / (40.0 * 4 * 288)).isCloseTo(0.5, within(0.15));
+        Map<String, List<Long>> byProbe = new HashMap<>();
+        churned.forEach(t -> byProbe.computeIfAbsent(t.measurement().getProbeId(), k -> new ArrayList<>())
+                .add(t.measurement().getStartTime().toEpochMilli() / 300_000));
+        long gaps = byProbe.values().stream().mapToLong(slots -> {
+            List<Long> sorted = slots.stream().sorted().toList();
+            long g = 0;
+            for (int i = 1; i < sorted.size(); i++) {
+                g += sorted.get(i) - sorted.get(i - 1) > 1 ? 1 : 0;
+            }
+            return g;
+        }).sum();
+        assertThat(gaps).as("offline spells last hours, not single intervals").isLessThan(40 * 20);
     }
 
     @Test

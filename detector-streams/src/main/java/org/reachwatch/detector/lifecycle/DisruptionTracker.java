@@ -36,6 +36,12 @@ public final class DisruptionTracker {
     static final int ONSET_POOL_WINDOWS = 3;
     /** Log-likelihood ratio a drop below the blocked share needs to count as a partial restoration. */
     static final double PARTIAL_LLR = 4;
+    /**
+     * Log-likelihood ratio of a drop below the blocked share that must back up networks coming back: a
+     * network's own return, judged on its few measurements, is not enough when the country's share has
+     * not moved (a block that hits 30 % of everyone's measurements has networks look back by chance).
+     */
+    static final double PARTIAL_SUPPORT_LLR = 2;
 
     private final DetectorSettings settings;
 
@@ -56,7 +62,7 @@ public final class DisruptionTracker {
         Verdict verdict = ShareTest.verdict(pool, st.baseline, st.baselineWindows >= settings.warmupWindows(), settings);
         double share = pool.conclusive() == 0 ? 0 : (double) pool.failures() / pool.conclusive();
         double depth = share - st.baseline;
-        if (verdict == Verdict.NORMAL && st.inIncident() && !ctx.blockedNetworks().isEmpty()) {
+        if (verdict == Verdict.NORMAL && st.inIncident() && ctx.stillBlocking()) {
             verdict = Verdict.INTERMEDIATE; // back to baseline on the whole, but some network still blocks
         }
         if (ctx.networkOnset() != null && !ctx.suppressOnset() && verdict != Verdict.BLOCKED
@@ -136,7 +142,7 @@ public final class DisruptionTracker {
                     if (streak(st, PendingStep.RESTORE, obs) >= settings.restoreWindows()) {
                         restore(st, obs, confidence, events);
                     }
-                } else if (significantlyBelowBlocked(st, obs) || someNetworksBack(st, ctx)) {
+                } else if (significantlyBelowBlocked(st, obs) || someNetworksBack(st, obs, ctx)) {
                     if (streak(st, PendingStep.PARTIAL, obs) >= settings.partialWindows()) {
                         long at = st.pendingSince;
                         clearPending(st);
@@ -159,7 +165,7 @@ public final class DisruptionTracker {
                         restore(st, obs, confidence, events);
                     }
                 } else if (verdict == Verdict.BLOCKED && share(obs) >= settings.reblockDepthRatio() * blockedShare(st)
-                        && !significantlyBelowBlocked(st, obs) && !someNetworksBack(st, ctx)) {
+                        && !significantlyBelowBlocked(st, obs) && !someNetworksBack(st, obs, ctx)) {
                     if (streak(st, PendingStep.REBLOCK, obs) >= settings.partialWindows()) {
                         long at = st.pendingSince;
                         clearPending(st);
@@ -212,6 +218,9 @@ public final class DisruptionTracker {
     }
 
     private void methodChange(TrackerState st, WindowObservation obs, double confidence, List<LifecycleEvent> events) {
+        if (share(obs) - st.baseline < settings.onsetMinEffect()) {
+            return; // too few failures above the background for their method to be the block's
+        }
         String dominant = obs.dominantMethod();
         if (dominant != null) {
             st.methods.add(dominant);
@@ -263,11 +272,13 @@ public final class DisruptionTracker {
         return ShareTest.llr(obs.conclusive() - obs.failures(), obs.conclusive(), 1 - blocked) >= PARTIAL_LLR;
     }
 
-    private static boolean someNetworksBack(TrackerState st, WindowContext ctx) {
-        if (ctx.blockedNetworks().isEmpty()) {
+    private static boolean someNetworksBack(TrackerState st, WindowObservation obs, WindowContext ctx) {
+        if (ctx.blockedNetworks().isEmpty() || ctx.normalNetworks().stream().noneMatch(st.everBlockedNetworks::contains)) {
             return false;
         }
-        return ctx.normalNetworks().stream().anyMatch(st.everBlockedNetworks::contains);
+        double blocked = blockedShare(st);
+        return share(obs) < blocked
+                && ShareTest.llr(obs.conclusive() - obs.failures(), obs.conclusive(), 1 - blocked) >= PARTIAL_SUPPORT_LLR;
     }
 
     private static int streak(TrackerState st, PendingStep kind, WindowObservation obs) {

@@ -5,16 +5,23 @@ import org.reachwatch.detector.DetectorSettings;
 /**
  * Which networks block: the answer to an analyst's first question, given for every event of a
  * country incident. For one network and target it keeps the counts of its recent windows
- * ({@link RecentEvidence}) and decides from the shortest recent stretch that is decisive:
+ * ({@link RecentEvidence}) and decides from the shortest recent stretch that is decisive, newest
+ * window first, with at least {@code attribution.min.samples} measurements:
  * <ul>
  *   <li><b>blocking</b> when the stretch's failure share is above the network's own baseline by at least
- *   {@code onset.min.effect} and its likelihood ratio reaches {@code attribution.llr} (with at least
- *   {@code attribution.min.samples} measurements: five failures in five is enough at a 5 % baseline);</li>
- *   <li><b>not blocking</b> when at least {@code min.samples} recent measurements are within
- *   {@code normal.margin} of the baseline;</li>
+ *   {@code onset.min.effect} and its likelihood ratio against the baseline reaches
+ *   {@code attribution.llr} (two failures in two do at a 5 % baseline); the stretch's share is kept as
+ *   the network's blocked share;</li>
+ *   <li><b>not blocking</b> when the share is within {@code normal.margin} of the baseline and, for a
+ *   network named so far, its lower-tail likelihood ratio against the blocked share reaches
+ *   {@code attribution.llr}: two clean measurements end a full block, a 30 % block needs about
+ *   fifteen;</li>
  *   <li>otherwise the previous answer stands, for as long as the network has evidence within
  *   {@code attribution.horizon}: thin data (OONI: a few measurements a day) is pooled over hours.</li>
  * </ul>
+ * This is a sequential test run backwards from the newest evidence: it stops at the first boundary it
+ * crosses, so fresh evidence decides as soon as it is enough and old evidence speaks only when the
+ * fresh is thin.
  * The bar to name a network inside a country incident is lower than the bar to open an incident
  * (the country-level test has already shown that something blocks); opening an incident from one
  * network still needs the full test of its own {@link DisruptionTracker}.
@@ -24,6 +31,19 @@ public final class NetworkAttribution {
     static final int MAX_SAMPLES = 60;
 
     private NetworkAttribution() {
+    }
+
+    /** Weight of a window in the blocked level of a named network. */
+    static final double BLOCKED_LEVEL_ALPHA = 0.3;
+
+    /**
+     * Whether a window's own measurements show the network failing, significantly and well above its
+     * baseline: fresh evidence that a named network still blocks (an empty window shows nothing).
+     */
+    public static boolean failingNow(TrackerState st, WindowObservation window, DetectorSettings s) {
+        int n = window.conclusive();
+        return n > 0 && (double) window.failures() / n - st.baseline >= s.onsetMinEffect()
+                && ShareTest.llr(window.failures(), n, st.baseline) >= s.attributionLlr();
     }
 
     /** Adds one closed window of the network and decides again; returns whether this window was decisively normal. */
@@ -41,12 +61,19 @@ public final class NetworkAttribution {
         for (int i = recent.size() - 1; i >= 0 && !decided; i--) {
             n += recent.conclusive[i];
             f += recent.failures[i];
-            double effect = (double) f / n - st.baseline;
-            if (n >= s.attributionMinSamples() && effect >= s.onsetMinEffect()
-                    && ShareTest.llr(f, n, st.baseline) >= s.attributionLlr()) {
+            if (n < s.attributionMinSamples()) {
+                continue;
+            }
+            double share = (double) f / n;
+            double effect = share - st.baseline;
+            if (effect >= s.onsetMinEffect() && ShareTest.llr(f, n, st.baseline) >= s.attributionLlr()) {
+                if (!st.named) {
+                    st.namedShare = share;
+                }
                 st.named = true;
                 decided = true;
-            } else if (n >= s.minSamples() && effect <= s.normalMargin()) {
+            } else if (effect <= s.normalMargin()
+                    && (!st.named || ShareTest.llr(n - f, n, 1 - st.namedShare) >= s.attributionLlr())) {
                 st.named = false;
                 normal = true;
                 decided = true;
@@ -54,6 +81,10 @@ public final class NetworkAttribution {
         }
         if (recent.size() == 0) {
             st.named = false;
+        }
+        if (st.named && failingNow(st, window, s)) {
+            // The blocked level follows the windows that show the block, not the stretch that first named it.
+            st.namedShare += BLOCKED_LEVEL_ALPHA * ((double) window.failures() / window.conclusive() - st.namedShare);
         }
         recent.keepNewest(MAX_SAMPLES);
         return normal;

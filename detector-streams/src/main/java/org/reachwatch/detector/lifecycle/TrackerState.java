@@ -51,6 +51,8 @@ public final class TrackerState {
     /** Network target trackers: recent evidence and whether the network blocks the target now. */
     public NetworkAttribution.RecentEvidence recent;
     public boolean named;
+    /** Failure share of the evidence that last named the network: its blocked level. */
+    public double namedShare;
 
     public Stage stage = Stage.NORMAL;
     public String incidentId;

@@ -2,6 +2,7 @@ package org.reachwatch.detector.lifecycle;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -86,20 +87,27 @@ public final class WindowJudge {
         Map<TrackerKey, Long> networkOnsets = new HashMap<>();
         Map<TrackerKey, Set<String>> blocking = new HashMap<>();
         Map<TrackerKey, Set<String>> normal = new HashMap<>();
-        judgeNetworkTargets(w, dark, nationalOutage, failingCountries, networkOnsets, blocking, normal, changed);
-        judgeCountryTargets(w, dark, nationalOutage, failingCountries, networkOnsets, blocking, normal, out, changed);
+        Set<TrackerKey> stillBlocking = new HashSet<>();
+        judgeNetworkTargets(w, dark, nationalOutage, failingCountries, networkOnsets, blocking, normal, stillBlocking, changed);
+        judgeCountryTargets(w, dark, nationalOutage, failingCountries, networkOnsets, blocking, normal, stillBlocking, out,
+                changed);
         return new Judgement(out, changed);
     }
 
-    /** Step 1: each network's connectivity; returns the dark networks per country. */
+    /**
+     * Step 1: each network's connectivity; returns the dark networks per country: those whose tracker
+     * is in an outage and whose volume is not back to normal in this window (a network that is back
+     * counts as back at once, while its tracker confirms the restoration).
+     */
     private Map<String, Set<String>> judgeNetworkRegions(Window w, boolean volumeEvidence, Set<TrackerKey> changed) {
         Map<String, Set<String>> dark = new HashMap<>();
         for (TrackerKey key : w.regionKeys(true)) {
             TrackerState st = w.state(key, tracker);
+            double expected = st.volume == null ? 0 : st.volume.expected(w.start);
             List<LifecycleEvent> ignored = new ArrayList<>();
             judgeRegion(st, key, w, volumeEvidence, Set.of(), Set.of(), ignored);
             changed.add(key);
-            if (st.disrupted()) {
+            if (st.disrupted() && !(expected > 0 && w.volume(key) >= settings.volumeNormalRatio() * expected)) {
                 dark.computeIfAbsent(key.country(), c -> new TreeSet<>()).add(key.asn());
             }
         }
@@ -123,8 +131,15 @@ public final class WindowJudge {
             if (down || st.disrupted() && (darkHere.isEmpty() || darkHere.containsAll(w.judgedNetworks(key.country())))) {
                 national.add(key.country());
             }
-            for (LifecycleEvent e : events) {
-                out.add(new Emission(st, e, regionDetail(w, key.country(), darkHere)));
+            if (!events.isEmpty()) {
+                // When the country itself is down, networks whose volume collapsed in this window are dark
+                // too, even before their own trackers (judging fewer probes) have confirmed it.
+                Set<String> named = new TreeSet<>(darkHere);
+                if (down) {
+                    named.addAll(w.collapsedNetworks(key.country()));
+                }
+                List<NetworkDetail> detail = regionDetail(w, key.country(), named);
+                events.forEach(e -> out.add(new Emission(st, e, restores(e) ? noneBlocked(detail) : detail)));
             }
         }
         return national;
@@ -218,7 +233,7 @@ public final class WindowJudge {
     private void judgeNetworkTargets(Window w, Map<String, Set<String>> dark, Set<String> nationalOutage,
                                      Map<String, Integer> failingCountries, Map<TrackerKey, Long> networkOnsets,
                                      Map<TrackerKey, Set<String>> blocking, Map<TrackerKey, Set<String>> normal,
-                                     Set<TrackerKey> changed) {
+                                     Set<TrackerKey> stillBlocking, Set<TrackerKey> changed) {
         for (TrackerKey key : w.targetKeys(true)) {
             if (w.isControl(key)) {
                 continue;
@@ -244,6 +259,9 @@ public final class WindowJudge {
             }
             if (st.named) {
                 blocking.computeIfAbsent(country, k -> new TreeSet<>()).add(key.asn());
+                if (NetworkAttribution.failingNow(st, obs, settings)) {
+                    stillBlocking.add(country);
+                }
             }
         }
     }
@@ -252,7 +270,7 @@ public final class WindowJudge {
     private void judgeCountryTargets(Window w, Map<String, Set<String>> dark, Set<String> nationalOutage,
                                      Map<String, Integer> failingCountries, Map<TrackerKey, Long> networkOnsets,
                                      Map<TrackerKey, Set<String>> blocking, Map<TrackerKey, Set<String>> normal,
-                                     List<Emission> out, Set<TrackerKey> changed) {
+                                     Set<TrackerKey> stillBlocking, List<Emission> out, Set<TrackerKey> changed) {
         Set<TrackerKey> keys = new TreeSet<>(w.targetKeys(false));
         keys.addAll(networkOnsets.keySet());
         for (TrackerKey key : keys) {
@@ -264,17 +282,27 @@ public final class WindowJudge {
             WindowObservation obs = w.countryObservation(key, darkHere);
             boolean regionDown = nationalOutage.contains(key.country());
             WindowContext ctx = new WindowContext(regionDown, serviceOutage(key, failingCountries, obs),
-                    blocking.getOrDefault(key, Set.of()), normal.getOrDefault(key, Set.of()), regionDown,
-                    networkOnsets.get(key));
+                    blocking.getOrDefault(key, Set.of()), normal.getOrDefault(key, Set.of()), stillBlocking.contains(key),
+                    regionDown, networkOnsets.get(key));
             List<LifecycleEvent> events = tracker.onWindow(st, obs, ctx);
             changed.add(key);
             if (!events.isEmpty()) {
                 List<NetworkDetail> detail = targetDetail(w, key, darkHere);
                 for (LifecycleEvent e : events) {
-                    out.add(new Emission(st, e, detail));
+                    out.add(new Emission(st, e, restores(e) ? noneBlocked(detail) : detail));
                 }
             }
         }
+    }
+
+    /** After a restoration nothing blocks, by definition; a network's own evidence may lag a window or two. */
+    private static boolean restores(LifecycleEvent e) {
+        return e.type() == EventType.RESTORED || e.type() == EventType.INCIDENT_CLOSED;
+    }
+
+    private static List<NetworkDetail> noneBlocked(List<NetworkDetail> detail) {
+        return detail.stream().map(n -> new NetworkDetail(n.asn(), n.availability(), n.baseline(), n.measurements(), false,
+                n.methods())).toList();
     }
 
     private boolean serviceOutage(TrackerKey key, Map<String, Integer> failingCountries, WindowObservation obs) {
@@ -433,6 +461,20 @@ public final class WindowJudge {
                 }
             }
             return judged;
+        }
+
+        /** Networks of a country whose volume in this window is below volume.collapse.ratio of their expected volume. */
+        Set<String> collapsedNetworks(String country) {
+            Set<String> asns = new TreeSet<>();
+            for (String asn : networksOf(country)) {
+                TrackerKey key = TrackerKey.region(country, asn);
+                TrackerState st = states.get(key);
+                if (st != null && st.volume != null && st.volume.windows >= settings.warmupWindows()
+                        && volume(key) < settings.volumeCollapseRatio() * st.volume.expected(start)) {
+                    asns.add(asn);
+                }
+            }
+            return asns;
         }
 
         Set<String> networksWithVolume(String country) {

@@ -112,13 +112,27 @@ class DisruptionTrackerTest {
     @Test
     void someNetworksComingBackIsPartialRestoration() {
         normalWindows(6);
-        WindowContext allBlocked = new WindowContext(false, false, Set.of("AS17557", "AS24499"), Set.of(), false);
-        WindowContext oneBack = new WindowContext(false, false, Set.of("AS24499"), Set.of("AS17557"), false);
-        feed(window(40, 38, "TLS", 8), allBlocked);
-        feed(window(40, 36, "TLS", 8), oneBack);
-        feed(window(40, 36, "TLS", 8), oneBack);
+        WindowContext allBlocked = new WindowContext(false, false, Set.of("AS1", "AS2", "AS3"), Set.of(), false);
+        WindowContext oneBack = new WindowContext(false, false, Set.of("AS2", "AS3"), Set.of("AS1"), false);
+        feed(window(40, 39, "TLS", 8), allBlocked);
+        feed(window(40, 26, "TLS", 8), oneBack);
+        feed(window(40, 26, "TLS", 8), oneBack);
 
         assertThat(types()).containsExactly(EventType.DISRUPTION_STARTED, EventType.PARTIAL_RESTORATION);
+        assertThat(events.get(1).at()).isEqualTo(start(7));
+    }
+
+    @Test
+    void aNetworkThatLooksBackWhileTheCountryShareHoldsIsNoRestoration() {
+        normalWindows(6);
+        WindowContext allBlocked = new WindowContext(false, false, Set.of("AS1", "AS2", "AS3"), Set.of(), false);
+        WindowContext oneLooksBack = new WindowContext(false, false, Set.of("AS2", "AS3"), Set.of("AS1"), false);
+        feed(window(40, 14, "DNS", 8), allBlocked);
+        for (int i = 0; i < 6; i++) {
+            feed(window(40, 13, "DNS", 8), oneLooksBack);
+        }
+
+        assertThat(types()).containsExactly(EventType.DISRUPTION_STARTED);
     }
 
     @Test
