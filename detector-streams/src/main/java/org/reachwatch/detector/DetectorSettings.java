@@ -38,6 +38,7 @@ public record DetectorSettings(
         double volumeNormalRatio,
         double volumeLlr,
         int volumeMinBaseline,
+        double volumeMinProbes,
         double attributionLlr,
         int attributionMinSamples,
         Duration attributionHorizon,
@@ -74,6 +75,7 @@ public record DetectorSettings(
         d.put("detector.volume.normal.ratio", "0.5");
         d.put("detector.volume.llr", "8");
         d.put("detector.volume.min.baseline", "15");
+        d.put("detector.volume.min.probes", "5");
         d.put("detector.attribution.llr", "5");
         d.put("detector.attribution.min.samples", "2");
         d.put("detector.attribution.horizon", "PT48H");
@@ -107,6 +109,7 @@ public record DetectorSettings(
                 integer(p, "detector.service.outage.countries"), decimal(p, "detector.control.failure.share"),
                 decimal(p, "detector.volume.collapse.ratio"), decimal(p, "detector.volume.normal.ratio"),
                 decimal(p, "detector.volume.llr"), integer(p, "detector.volume.min.baseline"),
+                decimal(p, "detector.volume.min.probes"),
                 decimal(p, "detector.attribution.llr"), integer(p, "detector.attribution.min.samples"),
                 duration(p, "detector.attribution.horizon"),
                 duration(p, "detector.max.future.skew"), instant(p, "detector.oldest.valid.time"));

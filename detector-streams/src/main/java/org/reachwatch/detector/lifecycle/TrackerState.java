@@ -47,6 +47,8 @@ public final class TrackerState {
     /** Region trackers: the learned volume with its rhythm, and thin volume windows pooled. */
     public VolumeBaseline volume;
     public VolumePool volumePool;
+    /** Network region trackers: start of the current darkness, null while the network is up. */
+    public Long darkSince;
 
     /** Network target trackers: recent evidence and whether the network blocks the target now. */
     public NetworkAttribution.RecentEvidence recent;

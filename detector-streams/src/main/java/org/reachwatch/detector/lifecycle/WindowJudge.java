@@ -95,19 +95,31 @@ public final class WindowJudge {
     }
 
     /**
-     * Step 1: each network's connectivity; returns the dark networks per country: those whose tracker
-     * is in an outage and whose volume is not back to normal in this window (a network that is back
-     * counts as back at once, while its tracker confirms the restoration).
+     * Step 1: each network's connectivity; returns the dark networks per country. A network goes dark
+     * when its volume collapses significantly (dated to the first collapsed window) and is back as soon
+     * as one window's volume is normal again and most of its measurements succeed (the few that get out
+     * of a dark network fail), while its tracker confirms the restoration at its own pace; only a fresh
+     * collapse makes it dark again. A quiet night after a curfew is not a new one.
      */
     private Map<String, Set<String>> judgeNetworkRegions(Window w, boolean volumeEvidence, Set<TrackerKey> changed) {
         Map<String, Set<String>> dark = new HashMap<>();
         for (TrackerKey key : w.regionKeys(true)) {
             TrackerState st = w.state(key, tracker);
             double expected = st.volume == null ? 0 : st.volume.expected(w.start);
-            List<LifecycleEvent> ignored = new ArrayList<>();
-            judgeRegion(st, key, w, volumeEvidence, Set.of(), Set.of(), ignored);
+            List<LifecycleEvent> events = new ArrayList<>();
+            RegionEvidence evidence = judgeRegion(st, key, w, volumeEvidence, Set.of(), Set.of(), events);
             changed.add(key);
-            if (st.disrupted() && !(expected > 0 && w.volume(key) >= settings.volumeNormalRatio() * expected)) {
+            if (!st.disrupted()) {
+                st.darkSince = null;
+            } else if (!events.isEmpty() && st.darkSince == null) {
+                st.darkSince = events.get(0).at();
+            } else if (evidence.down() && st.darkSince == null) {
+                st.darkSince = evidence.from();
+            } else if (!evidence.down() && expected > 0 && w.volume(key) >= settings.volumeNormalRatio() * expected
+                    && w.mostlyWorking(key)) {
+                st.darkSince = null;
+            }
+            if (st.darkSince != null) {
                 dark.computeIfAbsent(key.country(), c -> new TreeSet<>()).add(key.asn());
             }
         }
@@ -124,7 +136,7 @@ public final class WindowJudge {
             Set<String> lit = new TreeSet<>(w.networksWithVolume(key.country()));
             lit.removeAll(darkHere);
             List<LifecycleEvent> events = new ArrayList<>();
-            boolean down = judgeRegion(st, key, w, volumeEvidence, darkHere, lit, events);
+            boolean down = judgeRegion(st, key, w, volumeEvidence, darkHere, lit, events).down();
             changed.add(key);
             // National: the country's own evidence, or an open outage that no network explains, or every
             // network that can be judged by its volume is dark. Then no target of the country starts anything.
@@ -148,9 +160,9 @@ public final class WindowJudge {
     /**
      * Feeds a region tracker its window: volume (pooled while too few probes are expected to judge a
      * drop) and controls. {@code darkNetworks} make a country region down whatever its own volume says.
-     * Returns whether the region's own evidence (volume or controls) says down in this window.
+     * Returns the region's own evidence (volume or controls) in this window.
      */
-    private boolean judgeRegion(TrackerState st, TrackerKey key, Window w, boolean volumeEvidence, Set<String> darkNetworks,
+    private RegionEvidence judgeRegion(TrackerState st, TrackerKey key, Window w, boolean volumeEvidence, Set<String> darkNetworks,
                                 Set<String> litNetworks, List<LifecycleEvent> events) {
         if (st.volume == null) {
             st.volume = new VolumeBaseline();
@@ -173,7 +185,9 @@ public final class WindowJudge {
                 pooledExpected += pool.expected();
             }
             volumeVerdict = VolumeTest.verdict(pooledVolume, pooledExpected, baseline.perProbe, settings);
-            if (volumeVerdict == Verdict.NO_EVIDENCE) {
+            if (volumeVerdict != Verdict.NORMAL && !judgeable(baseline, w.start)) {
+                volumeVerdict = Verdict.NO_EVIDENCE; // too few probes for a drop to mean anything; nothing to pool
+            } else if (volumeVerdict == Verdict.NO_EVIDENCE) {
                 st.volumePool = new TrackerState.VolumePool(from, (int) pooledVolume, pooledExpected, probes);
             }
         }
@@ -196,8 +210,8 @@ public final class WindowJudge {
             if (!ownDown && !st.disrupted()) {
                 // Down only because networks went dark: the change starts when the first of them did.
                 for (String asn : darkNetworks) {
-                    TrackerState net = w.states.get(TrackerKey.region(key.country(), asn));
-                    from = Math.min(from, net.lastChangeAt);
+                    Long since = w.states.get(TrackerKey.region(key.country(), asn)).darkSince;
+                    from = since == null ? from : Math.min(from, since);
                 }
             }
             int missing = (int) Math.round(Math.max(0, pooledExpected - pooledVolume));
@@ -211,7 +225,21 @@ public final class WindowJudge {
         if (volumeEvidence && !collapsed && !controlsFail && !st.disrupted()) {
             baseline.learn(w.start, volume, probes, settings.baselineAlpha());
         }
-        return ownDown;
+        return new RegionEvidence(ownDown, from);
+    }
+
+    /** A region's own evidence in one window: down (volume collapsed or controls failing), since when. */
+    private record RegionEvidence(boolean down, long from) {
+    }
+
+    /**
+     * Whether a region's volume can tell an outage at all: at least {@code volume.min.probes} distinct
+     * probes expected per window. Probes come and go for hours at a time, so pooling windows makes more
+     * probe-windows but not more probes: when all three probes of a small network are offline, that is
+     * no evidence that the network is down.
+     */
+    private boolean judgeable(VolumeBaseline baseline, long windowStart) {
+        return baseline.expected(windowStart) / Math.max(1, baseline.perProbe) >= settings.volumeMinProbes();
     }
 
     /** Step 3: per target, in how many countries it is blocked in this window (networks that are dark left out). */
@@ -346,6 +374,8 @@ public final class WindowJudge {
         final Map<TrackerKey, WindowObservation> targets = new TreeMap<>();
         final Map<TrackerKey, WindowObservation> controls = new HashMap<>();
         final Map<TrackerKey, Integer> volume = new HashMap<>();
+        /** Everything a region measured in the window, targets and controls together. */
+        final Map<TrackerKey, WindowObservation> overall = new HashMap<>();
         final Map<TrackerKey, Integer> probes = new HashMap<>();
         final Set<TrackerKey> controlTargets = new TreeSet<>();
         final Set<TrackerKey> networkRegions = new TreeSet<>();
@@ -359,6 +389,7 @@ public final class WindowJudge {
             for (Counts c : counts) {
                 TrackerKey region = c.key().regionKey();
                 volume.merge(region, c.volume(), Integer::sum);
+                overall.merge(region, c.observation(), WindowObservation::plus);
                 probes.merge(region, c.observation().probes(), Math::max);
                 if (c.control()) {
                     controlTargets.add(c.key().countryLevel());
@@ -436,6 +467,13 @@ public final class WindowJudge {
             return controls.get(region);
         }
 
+        /** Whether fewer than control.failure.share of the region's conclusive measurements failed in the window. */
+        boolean mostlyWorking(TrackerKey region) {
+            WindowObservation all = overall.get(region);
+            return all != null && all.conclusive() > 0
+                    && (double) all.failures() / all.conclusive() < settings.controlFailureShare();
+        }
+
         int volume(TrackerKey region) {
             return volume.getOrDefault(region, 0);
         }
@@ -455,8 +493,7 @@ public final class WindowJudge {
             for (String asn : networksOf(country)) {
                 TrackerState st = states.get(TrackerKey.region(country, asn));
                 if (st != null && st.volume != null && st.volume.windows >= settings.warmupWindows()
-                        && VOLUME_POOL_WINDOWS * st.volume.expected(start) / Math.max(1, st.volume.perProbe)
-                        >= settings.volumeMinBaseline()) {
+                        && judgeable(st.volume, start)) {
                     judged.add(asn);
                 }
             }
