@@ -58,7 +58,8 @@ public final class DisruptionTracker {
         List<LifecycleEvent> events = new ArrayList<>();
         long poolSpan = settings.poolMaxWindows() * settings.windowMillis();
         boolean poolExpired = st.pool != null && window.windowEnd() - st.pool.windowStart() > poolSpan;
-        WindowObservation pool = st.pool == null || poolExpired ? window : st.pool.plus(window);
+        WindowObservation pool = st.pool == null || poolExpired || pointsElsewhere(st, st.pool, window)
+                ? window : st.pool.plus(window);
         Verdict verdict = ShareTest.verdict(pool, st.baseline, st.baselineWindows >= settings.warmupWindows(), settings);
         double share = pool.conclusive() == 0 ? 0 : (double) pool.failures() / pool.conclusive();
         double depth = share - st.baseline;
@@ -94,6 +95,21 @@ public final class DisruptionTracker {
         }
         closeAfterHorizon(st, window.windowEnd(), events);
         return events;
+    }
+
+    /**
+     * Whether a thin window contradicts the pool it would join: one at the baseline and the other
+     * clearly above it. Pooling them would date a block to clean windows before it (or a restoration
+     * to blocked ones), so the pool starts again from the new window, as a CUSUM restarts at zero.
+     */
+    private boolean pointsElsewhere(TrackerState st, WindowObservation pool, WindowObservation window) {
+        if (pool.conclusive() == 0 || window.conclusive() == 0) {
+            return false;
+        }
+        double before = (double) pool.failures() / pool.conclusive() - st.baseline;
+        double now = (double) window.failures() / window.conclusive() - st.baseline;
+        return before <= settings.normalMargin() && now >= settings.onsetMinEffect()
+                || before >= settings.onsetMinEffect() && now <= settings.normalMargin();
     }
 
     /** Incident windows never teach the baseline; mild elevations do, so flaky sites are learned. */

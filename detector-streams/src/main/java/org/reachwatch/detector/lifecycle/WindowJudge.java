@@ -39,6 +39,8 @@ import org.reachwatch.detector.DetectorSettings;
 public final class WindowJudge {
     /** How many windows of a small region's volume may be pooled before a drop is judged (an hour). */
     static final int VOLUME_POOL_WINDOWS = 12;
+    /** How close in time the onsets of one target in several countries must be to make a service outage. */
+    static final int SERVICE_OUTAGE_SPAN_WINDOWS = 6;
 
     private final DetectorSettings settings;
     private final DisruptionTracker tracker;
@@ -83,13 +85,24 @@ public final class WindowJudge {
         Set<TrackerKey> changed = new TreeSet<>();
         Map<String, Set<String>> dark = judgeNetworkRegions(w, volumeEvidence, changed);
         Set<String> nationalOutage = judgeCountryRegions(w, dark, volumeEvidence, out, changed);
-        Map<String, Integer> failingCountries = serviceOutages(w, dark);
+        // Networks that are dark, or whose volume is collapsing and may be going dark: the few
+        // measurements they still send are no evidence about any target.
+        Map<String, Set<String>> unreliable = new HashMap<>();
+        dark.forEach((country, asns) -> unreliable.computeIfAbsent(country, c -> new TreeSet<>()).addAll(asns));
+        for (TrackerKey region : w.regionKeys(false)) {
+            Set<String> collapsing = w.collapsedNetworks(region.country());
+            if (!collapsing.isEmpty()) {
+                unreliable.computeIfAbsent(region.country(), c -> new TreeSet<>()).addAll(collapsing);
+            }
+        }
+        Map<String, Integer> failingCountries = serviceOutages(w, unreliable);
         Map<TrackerKey, Long> networkOnsets = new HashMap<>();
         Map<TrackerKey, Set<String>> blocking = new HashMap<>();
         Map<TrackerKey, Set<String>> normal = new HashMap<>();
         Set<TrackerKey> stillBlocking = new HashSet<>();
-        judgeNetworkTargets(w, dark, nationalOutage, failingCountries, networkOnsets, blocking, normal, stillBlocking, changed);
-        judgeCountryTargets(w, dark, nationalOutage, failingCountries, networkOnsets, blocking, normal, stillBlocking, out,
+        judgeNetworkTargets(w, unreliable, nationalOutage, failingCountries, networkOnsets, blocking, normal, stillBlocking,
+                changed);
+        judgeCountryTargets(w, unreliable, nationalOutage, failingCountries, networkOnsets, blocking, normal, stillBlocking, out,
                 changed);
         return new Judgement(out, changed);
     }
@@ -242,14 +255,33 @@ public final class WindowJudge {
         return baseline.expected(windowStart) / Math.max(1, baseline.perProbe) >= settings.volumeMinProbes();
     }
 
-    /** Step 3: per target, in how many countries it is blocked in this window (networks that are dark left out). */
+    /**
+     * Step 3: per target, in how many countries it fails at once: its pooled evidence is blocked in this
+     * window, or its incident began within {@link #SERVICE_OUTAGE_SPAN_WINDOWS} windows (countries with
+     * thinner data confirm a window or two later). Dark networks are left out. A long-standing block
+     * elsewhere does not count: three censors blocking the same site is not the site being down.
+     */
     private Map<String, Integer> serviceOutages(Window w, Map<String, Set<String>> dark) {
         Map<String, Integer> failing = new HashMap<>();
-        for (TrackerKey key : w.countryTargetsWithData()) {
+        Set<TrackerKey> keys = new TreeSet<>(w.countryTargetsWithData());
+        w.states.forEach((k, st) -> {
+            if (!k.isRegion() && !k.isNetwork() && st.disrupted()) {
+                keys.add(k);
+            }
+        });
+        long recent = w.start - SERVICE_OUTAGE_SPAN_WINDOWS * settings.windowMillis();
+        for (TrackerKey key : keys) {
             TrackerState st = w.states.get(key);
+            if (st != null && st.disrupted() && st.incidentStart >= recent) {
+                failing.merge(key.target(), 1, Integer::sum);
+                continue;
+            }
             double baseline = st == null ? settings.baselinePrior() : st.baseline;
             boolean warm = st != null && st.baselineWindows >= settings.warmupWindows();
             WindowObservation obs = w.countryObservation(key, dark.getOrDefault(key.country(), Set.of()));
+            if (st != null && st.pool != null) {
+                obs = st.pool.plus(obs);
+            }
             if (ShareTest.verdict(obs, baseline, warm, settings) == Verdict.BLOCKED) {
                 failing.merge(key.target(), 1, Integer::sum);
             }
@@ -257,8 +289,11 @@ public final class WindowJudge {
         return failing;
     }
 
-    /** Step 4: each network's own lifecycle (detail, never published) and attribution. */
-    private void judgeNetworkTargets(Window w, Map<String, Set<String>> dark, Set<String> nationalOutage,
+    /**
+     * Step 4: each network's own lifecycle (detail, never published) and attribution; networks that
+     * are dark or going dark are left out.
+     */
+    private void judgeNetworkTargets(Window w, Map<String, Set<String>> unreliable, Set<String> nationalOutage,
                                      Map<String, Integer> failingCountries, Map<TrackerKey, Long> networkOnsets,
                                      Map<TrackerKey, Set<String>> blocking, Map<TrackerKey, Set<String>> normal,
                                      Set<TrackerKey> stillBlocking, Set<TrackerKey> changed) {
@@ -267,10 +302,10 @@ public final class WindowJudge {
                 continue;
             }
             TrackerKey country = key.countryLevel();
-            boolean isDark = dark.getOrDefault(key.country(), Set.of()).contains(key.asn());
+            boolean isUnreliable = unreliable.getOrDefault(key.country(), Set.of()).contains(key.asn());
             TrackerState st = w.state(key, tracker);
             WindowObservation obs = w.observation(key);
-            boolean suppress = isDark || nationalOutage.contains(key.country());
+            boolean suppress = isUnreliable || nationalOutage.contains(key.country());
             WindowContext ctx = new WindowContext(false, serviceOutage(key, failingCountries, obs), Set.of(), Set.of(), suppress);
             for (LifecycleEvent e : tracker.onWindow(st, obs, ctx)) {
                 if (e.type() == EventType.DISRUPTION_STARTED || e.type() == EventType.REBLOCKED) {
@@ -295,7 +330,7 @@ public final class WindowJudge {
     }
 
     /** Step 5: the country-level story of each target, naming its blocking networks. */
-    private void judgeCountryTargets(Window w, Map<String, Set<String>> dark, Set<String> nationalOutage,
+    private void judgeCountryTargets(Window w, Map<String, Set<String>> unreliable, Set<String> nationalOutage,
                                      Map<String, Integer> failingCountries, Map<TrackerKey, Long> networkOnsets,
                                      Map<TrackerKey, Set<String>> blocking, Map<TrackerKey, Set<String>> normal,
                                      Set<TrackerKey> stillBlocking, List<Emission> out, Set<TrackerKey> changed) {
@@ -305,9 +340,9 @@ public final class WindowJudge {
             if (w.isControl(key)) {
                 continue;
             }
-            Set<String> darkHere = dark.getOrDefault(key.country(), Set.of());
+            Set<String> leftOut = unreliable.getOrDefault(key.country(), Set.of());
             TrackerState st = w.state(key, tracker);
-            WindowObservation obs = w.countryObservation(key, darkHere);
+            WindowObservation obs = w.countryObservation(key, leftOut);
             boolean regionDown = nationalOutage.contains(key.country());
             WindowContext ctx = new WindowContext(regionDown, serviceOutage(key, failingCountries, obs),
                     blocking.getOrDefault(key, Set.of()), normal.getOrDefault(key, Set.of()), stillBlocking.contains(key),
@@ -315,7 +350,7 @@ public final class WindowJudge {
             List<LifecycleEvent> events = tracker.onWindow(st, obs, ctx);
             changed.add(key);
             if (!events.isEmpty()) {
-                List<NetworkDetail> detail = targetDetail(w, key, darkHere);
+                List<NetworkDetail> detail = targetDetail(w, key, leftOut);
                 for (LifecycleEvent e : events) {
                     out.add(new Emission(st, e, restores(e) ? noneBlocked(detail) : detail));
                 }
