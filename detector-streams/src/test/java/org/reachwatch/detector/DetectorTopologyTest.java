@@ -176,6 +176,27 @@ class DetectorTopologyTest {
     }
 
     @Test
+    void aRecordUpToGraceOlderThanTheVeryFirstIsCountedInAWindowThatCloses() {
+        ProbeMeasurement first = Measurements.measurement("m1", "PK", "AS17557", "x.com", false, "p1",
+                T0.plus(Duration.ofMinutes(1)), null);
+        ProbeMeasurement older = Measurements.measurement("m2", "PK", "AS17557", "x.com", false, "p2",
+                T0.minusSeconds(30), BlockingMethod.DNS);
+        ProbeMeasurement later = Measurements.measurement("m3", "PK", "AS17557", "x.com", false, "p1",
+                T0.plus(Duration.ofMinutes(20)), null);
+        pipe(List.of(first, older, later));
+
+        List<AvailabilityWindow> closed = windows.readValuesToList();
+
+        assertThat(closed).filteredOn(w -> w.getAsn() == null && w.getWindowStart().equals(T0.minus(Duration.ofMinutes(5))))
+                .singleElement().satisfies(w -> {
+                    assertThat(w.getTotal()).isEqualTo(1);
+                    assertThat(w.getUnreachable()).isEqualTo(1);
+                });
+        assertThat(stat("late")).isNull();
+        assertThat(stat("measurements")).isEqualTo(3);
+    }
+
+    @Test
     void topologyHasNoGeneratedNames() {
         String description = DetectorTopology.build(topics, DetectorSettings.defaultSettings()).describe().toString();
 
