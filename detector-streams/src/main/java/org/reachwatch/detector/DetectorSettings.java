@@ -21,6 +21,7 @@ public record DetectorSettings(
         int minProbes,
         int poolMaxWindows,
         double onsetLlr,
+        double networkOnsetLlr,
         double onsetMinEffect,
         double normalMargin,
         double partialDepthRatio,
@@ -58,6 +59,7 @@ public record DetectorSettings(
         d.put("detector.min.probes", "2");
         d.put("detector.pool.max.windows", "144");
         d.put("detector.onset.llr", "10");
+        d.put("detector.network.onset.llr", "20");
         d.put("detector.onset.min.effect", "0.15");
         d.put("detector.normal.margin", "0.08");
         d.put("detector.partial.depth.ratio", "0.6");
@@ -100,7 +102,8 @@ public record DetectorSettings(
         return new DetectorSettings(
                 duration(p, "detector.window.size"), duration(p, "detector.grace"), duration(p, "detector.linking.horizon"),
                 duration(p, "detector.dedupe.horizon"), integer(p, "detector.min.samples"), integer(p, "detector.min.probes"),
-                integer(p, "detector.pool.max.windows"), decimal(p, "detector.onset.llr"), decimal(p, "detector.onset.min.effect"),
+                integer(p, "detector.pool.max.windows"), decimal(p, "detector.onset.llr"),
+                decimal(p, "detector.network.onset.llr"), decimal(p, "detector.onset.min.effect"),
                 decimal(p, "detector.normal.margin"), decimal(p, "detector.partial.depth.ratio"),
                 decimal(p, "detector.reblock.depth.ratio"), integer(p, "detector.partial.windows"),
                 integer(p, "detector.restore.windows"), integer(p, "detector.method.change.windows"),

@@ -31,7 +31,7 @@ class ScenarioSuiteIT {
                 args.add(p.toString());
             });
         }
-        assertThat(args).hasSizeGreaterThanOrEqualTo(1 + 2 * 6);
+        assertThat(args).hasSizeGreaterThanOrEqualTo(1 + 2 * 10);
         StringWriter out = new StringWriter();
         CommandLine cli = ReachwatchCli.commandLine();
         cli.setOut(new PrintWriter(out, true));

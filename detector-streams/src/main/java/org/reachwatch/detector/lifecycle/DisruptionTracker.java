@@ -56,6 +56,12 @@ public final class DisruptionTracker {
     /** Feeds one closed window (possibly empty) of a (region, target). */
     public List<LifecycleEvent> onWindow(TrackerState st, WindowObservation window, WindowContext ctx) {
         List<LifecycleEvent> events = new ArrayList<>();
+        if (ctx.suppressOnset() && !st.inIncident()) {
+            // The region is out: what its few measurements say is about the outage, not this target.
+            // Nothing of it is pooled (it would start a block the moment the region comes back) or learned.
+            st.pool = null;
+            return events;
+        }
         long poolSpan = settings.poolMaxWindows() * settings.windowMillis();
         boolean poolExpired = st.pool != null && window.windowEnd() - st.pool.windowStart() > poolSpan;
         WindowObservation pool = st.pool == null || poolExpired || pointsElsewhere(st, st.pool, window)
@@ -98,18 +104,23 @@ public final class DisruptionTracker {
     }
 
     /**
-     * Whether a thin window contradicts the pool it would join: one at the baseline and the other
-     * clearly above it. Pooling them would date a block to clean windows before it (or a restoration
-     * to blocked ones), so the pool starts again from the new window, as a CUSUM restarts at zero.
+     * Whether a window contradicts the pool it would join, each on evidence of its own: one at the
+     * baseline and the other significantly above it. Pooling them would date a block to clean windows
+     * before it (or a restoration to blocked ones), so the pool starts again from the new window, as a
+     * CUSUM restarts at zero. Windows of a few measurements (OONI volume) never restart a pool: mixing
+     * is what pooling them is for.
      */
     private boolean pointsElsewhere(TrackerState st, WindowObservation pool, WindowObservation window) {
-        if (pool.conclusive() == 0 || window.conclusive() == 0) {
+        int enough = Math.max(3, settings.minSamples() / 3);
+        if (pool.conclusive() < enough || window.conclusive() < enough) {
             return false;
         }
         double before = (double) pool.failures() / pool.conclusive() - st.baseline;
         double now = (double) window.failures() / window.conclusive() - st.baseline;
         return before <= settings.normalMargin() && now >= settings.onsetMinEffect()
-                || before >= settings.onsetMinEffect() && now <= settings.normalMargin();
+                && ShareTest.llr(window.failures(), window.conclusive(), st.baseline) >= settings.attributionLlr()
+                || before >= settings.onsetMinEffect() && now <= settings.normalMargin()
+                && ShareTest.llr(window.reachable(), window.conclusive(), 1 - st.baseline - before) >= settings.attributionLlr();
     }
 
     /** Incident windows never teach the baseline; mild elevations do, so flaky sites are learned. */

@@ -47,7 +47,10 @@ public final class TrackerState {
     /** Region trackers: the learned volume with its rhythm, and thin volume windows pooled. */
     public VolumeBaseline volume;
     public VolumePool volumePool;
-    /** Network region trackers: start of the current darkness, null while the network is up. */
+    /**
+     * Region trackers: start of the current darkness, null while the region is up. A network is dark
+     * when its own volume collapsed; a country when its own evidence did (not only some networks).
+     */
     public Long darkSince;
 
     /** Network target trackers: recent evidence and whether the network blocks the target now. */

@@ -90,7 +90,7 @@ public final class WindowJudge {
         Map<String, Set<String>> unreliable = new HashMap<>();
         dark.forEach((country, asns) -> unreliable.computeIfAbsent(country, c -> new TreeSet<>()).addAll(asns));
         for (TrackerKey region : w.regionKeys(false)) {
-            Set<String> collapsing = w.collapsedNetworks(region.country());
+            Set<String> collapsing = w.collapsedNetworks(region.country(), true);
             if (!collapsing.isEmpty()) {
                 unreliable.computeIfAbsent(region.country(), c -> new TreeSet<>()).addAll(collapsing);
             }
@@ -139,7 +139,12 @@ public final class WindowJudge {
         return dark;
     }
 
-    /** Step 2: each country's connectivity, one incident naming its dark networks; returns countries out nationally. */
+    /**
+     * Step 2: each country's connectivity, one incident naming its dark networks; returns the countries
+     * out nationally: those whose own evidence (their whole volume, their controls) went down and has
+     * not come back. No target of such a country starts anything. A country with only some networks dark
+     * (a curfew on mobile networks) is not out nationally: its targets are judged on the others.
+     */
     private Set<String> judgeCountryRegions(Window w, Map<String, Set<String>> dark, boolean volumeEvidence,
                                             List<Emission> out, Set<TrackerKey> changed) {
         Set<String> national = new TreeSet<>();
@@ -149,19 +154,25 @@ public final class WindowJudge {
             Set<String> lit = new TreeSet<>(w.networksWithVolume(key.country()));
             lit.removeAll(darkHere);
             List<LifecycleEvent> events = new ArrayList<>();
-            boolean down = judgeRegion(st, key, w, volumeEvidence, darkHere, lit, events).down();
+            RegionEvidence evidence = judgeRegion(st, key, w, volumeEvidence, darkHere, lit, events);
             changed.add(key);
-            // National: the country's own evidence, or an open outage that no network explains, or every
-            // network that can be judged by its volume is dark. Then no target of the country starts anything.
-            if (down || st.disrupted() && (darkHere.isEmpty() || darkHere.containsAll(w.judgedNetworks(key.country())))) {
+            double expected = st.volume.expected(w.start);
+            if (!st.disrupted()) {
+                st.darkSince = null;
+            } else if (evidence.down()) {
+                st.darkSince = st.darkSince == null ? evidence.from() : st.darkSince;
+            } else if (expected > 0 && w.volume(key) >= settings.volumeNormalRatio() * expected && w.mostlyWorking(key)) {
+                st.darkSince = null;
+            }
+            if (st.darkSince != null) {
                 national.add(key.country());
             }
             if (!events.isEmpty()) {
-                // When the country itself is down, networks whose volume collapsed in this window are dark
+                // When the country itself is out, networks whose volume collapsed in this window are dark
                 // too, even before their own trackers (judging fewer probes) have confirmed it.
                 Set<String> named = new TreeSet<>(darkHere);
-                if (down) {
-                    named.addAll(w.collapsedNetworks(key.country()));
+                if (st.darkSince != null) {
+                    named.addAll(w.collapsedNetworks(key.country(), false));
                 }
                 List<NetworkDetail> detail = regionDetail(w, key.country(), named);
                 events.forEach(e -> out.add(new Emission(st, e, restores(e) ? noneBlocked(detail) : detail)));
@@ -234,8 +245,12 @@ public final class WindowJudge {
             tracker.advance(st, obs, verdict, verdict == Verdict.BLOCKED ? 1.0 : 0.0, ctx, events);
         }
         tracker.closeAfterHorizon(st, w.end, events);
-        boolean collapsed = warm && volume < settings.volumeCollapseRatio() * expected;
-        if (volumeEvidence && !collapsed && !controlsFail && !st.disrupted()) {
+        // A small region's empty windows are its normal, not a collapse: they teach the baseline too. A
+        // network learns nothing while its whole country is out.
+        boolean collapsed = warm && judgeable(baseline, w.start) && volume < settings.volumeCollapseRatio() * expected;
+        TrackerState country = key.isNetwork() ? w.states.get(TrackerKey.region(key.country(), null)) : null;
+        boolean outWithCountry = country != null && country.disrupted() && volume < settings.volumeCollapseRatio() * expected;
+        if (volumeEvidence && !collapsed && !controlsFail && !st.disrupted() && !outWithCountry) {
             baseline.learn(w.start, volume, probes, settings.baselineAlpha());
         }
         return new RegionEvidence(ownDown, from);
@@ -308,7 +323,7 @@ public final class WindowJudge {
             boolean suppress = isUnreliable || nationalOutage.contains(key.country());
             WindowContext ctx = new WindowContext(false, serviceOutage(key, failingCountries, obs), Set.of(), Set.of(), suppress);
             for (LifecycleEvent e : tracker.onWindow(st, obs, ctx)) {
-                if (e.type() == EventType.DISRUPTION_STARTED || e.type() == EventType.REBLOCKED) {
+                if ((e.type() == EventType.DISRUPTION_STARTED || e.type() == EventType.REBLOCKED) && strongOnset(st, e)) {
                     networkOnsets.merge(country, e.at(), Math::min);
                 }
             }
@@ -327,6 +342,18 @@ public final class WindowJudge {
                 }
             }
         }
+    }
+
+    /**
+     * Whether one network's onset is strong enough to open its country's incident on its own. There are
+     * many more networks than countries, so the same test at the same threshold would raise many more
+     * false incidents from noise; a network must show {@code network.onset.llr} (a block confined to a
+     * network is nearly total there: ten failures in ten already give 30 at a 5 % baseline).
+     */
+    private boolean strongOnset(TrackerState st, LifecycleEvent e) {
+        int n = e.measurements();
+        int failures = (int) Math.round(n * (1 - (e.availability() == null ? 1 : e.availability())));
+        return ShareTest.llr(failures, n, st.baseline) >= settings.networkOnsetLlr();
     }
 
     /** Step 5: the country-level story of each target, naming its blocking networks. */
@@ -535,14 +562,22 @@ public final class WindowJudge {
             return judged;
         }
 
-        /** Networks of a country whose volume in this window is below volume.collapse.ratio of their expected volume. */
-        Set<String> collapsedNetworks(String country) {
+        /**
+         * Networks of a country whose volume in this window is below volume.collapse.ratio of their
+         * expected volume; with {@code judgeableOnly}, only those with enough probes for that to mean
+         * something on its own.
+         */
+        Set<String> collapsedNetworks(String country, boolean judgeableOnly) {
             Set<String> asns = new TreeSet<>();
             for (String asn : networksOf(country)) {
                 TrackerKey key = TrackerKey.region(country, asn);
                 TrackerState st = states.get(key);
-                if (st != null && st.volume != null && st.volume.windows >= settings.warmupWindows()
-                        && volume(key) < settings.volumeCollapseRatio() * st.volume.expected(start)) {
+                if (st == null || st.volume == null || st.volume.windows < settings.warmupWindows()) {
+                    continue;
+                }
+                double expected = st.volume.expected(start);
+                if ((judgeableOnly ? judgeable(st.volume, start) : expected >= 1)
+                        && volume(key) < settings.volumeCollapseRatio() * expected) {
                     asns.add(asn);
                 }
             }
