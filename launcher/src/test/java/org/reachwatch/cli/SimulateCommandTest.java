@@ -36,6 +36,8 @@ class SimulateCommandTest {
                 targets: [x.com]
                 controls: [example.com]
                 noise: {failureRate: 0.0, lateShare: 0.1, lateMaxMinutes: 60, duplicateShare: 0.1}
+                rhythm: {dailyAmplitude: 0, weekendFactor: 1}
+                churn: {meanOfflineHours: 0}
                 disruptions:
                   - {country: PK, share: 1.0, method: DNS, from: 2024-01-01T01:00:00Z, to: 2024-01-01T02:00:00Z, cause: CENSORSHIP}
                 """);
