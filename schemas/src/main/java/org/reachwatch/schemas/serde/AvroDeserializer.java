@@ -28,6 +28,7 @@ import org.reachwatch.schemas.registry.SchemaRegistryUnavailableException;
  * SpecificRecords, otherwise GenericRecords. Null or empty input gives null.
  *
  * <h2>Failures: bad data versus a registry that did not answer</h2>
+ * (Each {@link InvalidRecordException}'s message contains its reason's phrase.)
  * {@link #deserialize} fails in exactly two ways, and callers must treat them differently:
  * <ul>
  *   <li>{@link InvalidRecordException} (a {@link SerializationException}): the record is bad and
@@ -87,7 +88,7 @@ public class AvroDeserializer<T> implements Deserializer<T> {
         }
         if (data.length < WireFormat.HEADER_SIZE) {
             throw new InvalidRecordException(InvalidRecordException.Reason.TRUNCATED_HEADER, "cannot deserialize record from topic "
-                    + topic + ": truncated payload of " + data.length + " bytes, shorter than the 5-byte header");
+                    + topic + ": truncated header: payload of " + data.length + " bytes, shorter than the 5-byte header");
         }
         ByteBuffer buffer = ByteBuffer.wrap(data);
         byte magic = buffer.get();
@@ -123,7 +124,7 @@ public class AvroDeserializer<T> implements Deserializer<T> {
             }
             if (e.errorCode() == SchemaRegistryException.INVALID_SCHEMA && !(e instanceof SchemaRegistryUnavailableException)) {
                 throw new InvalidRecordException(InvalidRecordException.Reason.UNREADABLE_WRITER_SCHEMA,
-                        where + "schema id " + id + " does not parse (" + e.getMessage() + ")", e);
+                        where + "unreadable writer schema: schema id " + id + " does not parse (" + e.getMessage() + ")", e);
             }
             // Unreachable, 5xx, or an answer that says nothing about this id (a 401, a 404 from a wrong
             // URL): the record was not judged, so it must not be called bad.
@@ -149,7 +150,7 @@ public class AvroDeserializer<T> implements Deserializer<T> {
         if (compatibility.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
             // Not cached: the id's schema will not change, but failing each record costs only this check.
             throw new InvalidRecordException(InvalidRecordException.Reason.INCOMPATIBLE_WRITER_SCHEMA, "cannot deserialize record from topic "
-                    + topic + ": writer schema id " + id + " (" + writer.getFullName() + ") cannot be read as "
+                    + topic + ": incompatible writer schema: schema id " + id + " (" + writer.getFullName() + ") cannot be read as "
                     + reader.getFullName() + ": " + compatibility.getDescription());
         }
         return new SpecificDatumReader<>(writer, reader);

@@ -185,7 +185,7 @@ class RegistryFaultsTest {
         try {
             deserializer.deserialize(TOPIC, bytes);
         } catch (InvalidRecordException e) {
-            assertThat(e).hasMessageContaining(TOPIC);
+            assertThat(e).hasMessageContaining(TOPIC).hasMessageContaining(e.reason().phrase());
             return e.reason();
         }
         throw new AssertionError("expected an InvalidRecordException");
