@@ -8,6 +8,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.StreamsConfig;
 import org.reachwatch.detector.DetectorApp;
 import org.reachwatch.detector.DetectorSettings;
 import org.reachwatch.detector.DetectorTopics;
@@ -47,10 +49,29 @@ public final class DetectCommand implements Callable<Integer> {
         DetectorSettings settings = ReplayCommand.loadSettings(config);
         Files.createDirectories(stateDir);
         CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
+        // SIGTERM and Ctrl-C are a request to stop: close Kafka Streams cleanly (it writes its
+        // checkpoints, so the next start restores nothing) and exit 0. Without a handler the JVM
+        // would start exiting (status 143) and halt as soon as the shutdown hooks return.
+        boolean handled = onSignals(stop, "TERM", "INT");
+        // Any other exit (System.exit elsewhere, a signal not handled): wait for the close all the same.
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            try {
+                closed.await(CLOSE_TIMEOUT.toSeconds() + 10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "reachwatch-detect-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        Properties streams = new Properties();
+        // Static membership: a restart (clean or after a crash) rejoins as the same member and gets its
+        // tasks back at once, instead of waiting out session.timeout.ms (45 s) for the old member.
+        streams.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId(applicationId, stateDir));
         try (DetectorApp app = DetectorApp.start(bootstrapServers, DetectorTopics.defaults(registryUrl), settings,
-                applicationId, stateDir, new Properties(), Duration.ofMinutes(2))) {
-            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "reachwatch-detect-shutdown"));
-            spec.commandLine().getOut().printf("detector running on %s (registry %s); Ctrl-C stops it%n", bootstrapServers, registryUrl);
+                applicationId, stateDir, streams, Duration.ofMinutes(2))) {
+            spec.commandLine().getOut().printf("detector running on %s (registry %s); %s stops it%n", bootstrapServers, registryUrl,
+                    handled ? "SIGTERM or Ctrl-C" : "Ctrl-C");
             spec.commandLine().getOut().flush();
             while (!stop.await(statusSeconds, TimeUnit.SECONDS)) {
                 if (app.failure() != null) {
@@ -59,7 +80,49 @@ public final class DetectCommand implements Callable<Integer> {
                 spec.commandLine().getErr().printf("detector: %s%n", app.stats());
                 spec.commandLine().getErr().flush();
             }
+            spec.commandLine().getErr().println("detector: stopping (closing Kafka Streams, writing checkpoints)");
+            spec.commandLine().getErr().flush();
+        } finally {
+            closed.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException alreadyShuttingDown) {
+                // the hook is running and has just been released
+            }
         }
+        spec.commandLine().getErr().println("detector: stopped cleanly");
+        spec.commandLine().getErr().flush();
         return 0;
+    }
+
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    /** Counts {@code stop} down on each signal; false when the JVM does not let us handle them (e.g. -Xrs). */
+    private static boolean onSignals(CountDownLatch stop, String... names) {
+        boolean all = true;
+        for (String name : names) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stop.countDown());
+            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                all = false;
+            }
+        }
+        return all;
+    }
+
+    /**
+     * A stable member id per application, host and state directory: the same after a restart, different
+     * for another instance (which cannot share the state directory anyway). Kafka allows [a-zA-Z0-9._-].
+     */
+    static String instanceId(String applicationId, Path stateDir) {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "localhost";
+        }
+        String dir = Integer.toHexString(stateDir.toAbsolutePath().normalize().toString().hashCode());
+        String id = (applicationId + "-" + host + "-" + dir).replaceAll("[^a-zA-Z0-9._-]", "_");
+        return id.length() <= 200 ? id : id.substring(0, 200);
     }
 }

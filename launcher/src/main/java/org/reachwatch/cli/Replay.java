@@ -33,9 +33,11 @@ import org.reachwatch.detector.DetectorApp;
 import org.reachwatch.detector.DetectorSettings;
 import org.reachwatch.detector.DetectorTopics;
 import org.reachwatch.detector.TopicDrain;
+import org.reachwatch.feeds.EventTimeSorter;
 import org.reachwatch.feeds.FeedImporter;
 import org.reachwatch.feeds.ImportReport;
 import org.reachwatch.feeds.InputFormat;
+import org.reachwatch.feeds.LineSource;
 import org.reachwatch.schemas.json.AvroJson;
 import org.reachwatch.schemas.serde.AvroSerde;
 
@@ -49,7 +51,12 @@ import org.reachwatch.schemas.serde.AvroSerde;
 final class Replay {
     /** What to replay and where to write. */
     record Request(List<Path> inputs, InputFormat format, Path eventsOut, Path windowsOut, DetectorSettings settings,
-                   String bootstrapServers, String registryUrl, boolean eventTimeOrder) {
+                   String bootstrapServers, String registryUrl, boolean eventTimeOrder, int maxLineChars) {
+        Request(List<Path> inputs, InputFormat format, Path eventsOut, Path windowsOut, DetectorSettings settings,
+                String bootstrapServers, String registryUrl, boolean eventTimeOrder) {
+            this(inputs, format, eventsOut, windowsOut, settings, bootstrapServers, registryUrl, eventTimeOrder,
+                    LineSource.DEFAULT_MAX_LINE_CHARS);
+        }
     }
 
     /** What happened. */
@@ -57,6 +64,24 @@ final class Replay {
                   Map<String, Long> detectorStats, double seconds, long brokerStartupMillis) {
         long badLines() {
             return reports.stream().mapToLong(ImportReport::badLines).sum();
+        }
+
+        long linesRead() {
+            return reports.stream().mapToLong(ImportReport::linesRead).sum();
+        }
+
+        long goodLines() {
+            return reports.stream().mapToLong(ImportReport::goodLines).sum();
+        }
+
+        /** Bad lines of every input by the kind of their reason, most frequent first. */
+        Map<String, Long> rejectedByKind() {
+            Map<String, Long> all = new java.util.TreeMap<>();
+            reports.forEach(r -> r.rejectedByKind().forEach((k, n) -> all.merge(k, n, Long::sum)));
+            Map<String, Long> sorted = new java.util.LinkedHashMap<>();
+            all.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                    .forEach(e -> sorted.put(e.getKey(), e.getValue()));
+            return sorted;
         }
 
         long incidents() {
@@ -116,8 +141,8 @@ final class Replay {
         try (KafkaProducer<String, ProbeMeasurement> producer = new KafkaProducer<>(config, new StringSerializer(),
                 AvroSerde.specific(ProbeMeasurement.class, stack.registryUrl(), false).serializer());
              KafkaProducer<String, ProbeHeartbeat> heartbeats = new KafkaProducer<>(config, new StringSerializer(),
-                     AvroSerde.specific(ProbeHeartbeat.class, stack.registryUrl(), false).serializer())) {
-            List<ProbeMeasurement> buffer = new ArrayList<>();
+                     AvroSerde.specific(ProbeHeartbeat.class, stack.registryUrl(), false).serializer());
+             EventTimeSorter sorter = request.eventTimeOrder() ? new EventTimeSorter() : null) {
             java.util.function.Consumer<ProbeMeasurement> send = m -> {
                     if (sendFailure.get() != null) {
                         throw new IllegalStateException("publishing failed: " + sendFailure.get().getMessage(), sendFailure.get());
@@ -135,17 +160,21 @@ final class Replay {
                 progress.tick();
             };
             for (Path input : request.inputs()) {
-                InputFormat format = request.format() != null ? request.format() : guessFormat(input);
-                ImportReport report = FeedImporter.importFile(input, format, request.eventTimeOrder() ? buffer::add : send);
+                InputFormat format = request.format() != null ? request.format() : guessFormat(input, request.maxLineChars());
+                ImportReport report = FeedImporter.importFile(input, format, sorter != null ? sorter : send, request.maxLineChars());
                 reports.add(report);
-                err.printf(Locale.ROOT, "replay: %s (%s): %,d lines, %,d measurements, %,d bad lines%s%n", input, format,
+                err.printf(Locale.ROOT, "replay: %s (%s): %,d lines, %,d measurements, %,d bad lines%s%s%n", input, format,
                         report.linesRead(), report.measurements(), report.badLines(),
+                        report.rejectedByKind().isEmpty() ? "" : " " + report.rejectedByKind(),
                         report.badLineDetails().isEmpty() ? "" : "; first: " + report.badLineDetails().get(0));
             }
-            if (request.eventTimeOrder()) {
+            if (sorter != null) {
                 // Exports that lost arrival order (OONI's are grouped by other keys) are replayed by event time.
-                buffer.sort(Comparator.comparing(ProbeMeasurement::getStartTime));
-                buffer.forEach(send);
+                if (sorter.spilledRuns() > 0) {
+                    err.printf(Locale.ROOT, "replay: ordering %,d measurements by event time (merging %d sorted runs from disk)%n",
+                            sorter.count(), sorter.spilledRuns() + 1);
+                }
+                sorter.drainTo(send);
             }
             producer.flush();
             if (sendFailure.get() != null) {
@@ -178,15 +207,25 @@ final class Replay {
         }
     }
 
-    /** CSV files are OONI observation exports; JSON lines with OONI's {@code probe_cc} are raw OONI; the rest is native. */
-    static InputFormat guessFormat(Path input) throws IOException {
+    /**
+     * CSV files are OONI observation exports; JSON lines with OONI's {@code probe_cc} are raw OONI; the
+     * rest is native. Reads at most the first line's first {@code maxLineChars} characters.
+     */
+    static InputFormat guessFormat(Path input, int maxLineChars) throws IOException {
         String name = input.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".csv") || name.endsWith(".csv.gz")) {
             return InputFormat.OONI_OBS;
         }
         try (BufferedReader reader = FeedImporter.open(input)) {
-            String first = reader.readLine();
-            return first != null && first.contains("\"probe_cc\"") ? InputFormat.OONI : InputFormat.NATIVE;
+            StringBuilder first = new StringBuilder();
+            int c;
+            int cap = Math.min(maxLineChars, 1 << 20);
+            while (first.length() < cap && (c = reader.read()) != -1 && c != '\n') {
+                first.append((char) c);
+            }
+            return first.indexOf("\"probe_cc\"") >= 0 ? InputFormat.OONI : InputFormat.NATIVE;
+        } catch (java.io.EOFException | java.util.zip.ZipException e) {
+            return InputFormat.NATIVE; // a damaged file: the import reports it
         }
     }
 

@@ -12,16 +12,24 @@ import java.util.concurrent.Callable;
 
 import org.reachwatch.detector.DetectorSettings;
 import org.reachwatch.feeds.InputFormat;
+import org.reachwatch.feeds.LineSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code reachwatch replay}: measurement files through the real detector; events as JSON lines. */
+/**
+ * {@code reachwatch replay}: measurement files through the real detector; events as JSON lines.
+ * Exits 0 when the input was mostly good, {@value #EXIT_BAD_INPUT} when it held no valid
+ * measurement or more bad lines than good ones (events are still written), 1 on an error.
+ */
 @Command(name = "replay", mixinStandardHelpOptions = true,
         description = "Replays measurement files (file order = arrival order) through the detector on an embedded "
                 + "(or given) Kafka and Schema Registry and writes every disruption event as a JSON line.")
 public final class ReplayCommand implements Callable<Integer> {
+    /** Exit code for input that is not trustworthy: nothing valid in it, or more bad than good lines. */
+    static final int EXIT_BAD_INPUT = 3;
+
     @Spec
     CommandSpec spec;
 
@@ -42,7 +50,8 @@ public final class ReplayCommand implements Callable<Integer> {
 
     @Option(names = "--order", defaultValue = "file",
             description = "file (default: file order is arrival order, late uploads stay late) | event-time "
-                    + "(sort each file by measurement time first, for exports that lost arrival order; holds a file in memory)")
+                    + "(sort all input by measurement time first, for exports that lost arrival order; an external sort: "
+                    + "bounded memory, temporary files about the size of the measurements in Avro)")
     String order;
 
     @Option(names = "--bootstrap-servers", description = "Use this Kafka cluster instead of the embedded one.")
@@ -51,20 +60,47 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--schema-registry-url", description = "Use this Schema Registry instead of the embedded one.")
     String registryUrl;
 
+    @Option(names = "--max-line-length", defaultValue = "" + LineSource.DEFAULT_MAX_LINE_CHARS,
+            description = "Longest input line read, in characters (default ${DEFAULT-VALUE}); longer ones are rejected and counted, never held in memory.")
+    int maxLineChars;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         InputFormat inputFormat = format == null ? null : InputFormat.fromCliName(format);
+        if (maxLineChars < 1) {
+            throw new IllegalArgumentException("--max-line-length must be at least 1, got " + maxLineChars);
+        }
         Replay.Result result = Replay.run(new Replay.Request(inputs, inputFormat, eventsOut, windowsOut,
-                loadSettings(config), bootstrapServers, registryUrl, eventTimeOrder(order)), err);
+                loadSettings(config), bootstrapServers, registryUrl, eventTimeOrder(order), maxLineChars), err);
         out.printf(Locale.ROOT, "replayed %,d measurements (%,d bad lines) in %.1f s: %,d events in %,d incidents -> %s%n",
                 result.published(), result.badLines(), result.seconds(), result.events().size(), result.incidents(), eventsOut);
+        String input = inputSummary(result);
+        out.println(input);
         out.printf(Locale.ROOT, "detector: %s%n", result.detectorStats());
         if (windowsOut != null) {
             out.printf(Locale.ROOT, "%,d availability windows -> %s%n", result.windows(), windowsOut);
         }
+        if (result.published() == 0) {
+            err.printf("reachwatch replay: no valid measurement in the input (%s)%n", input);
+            return EXIT_BAD_INPUT;
+        }
+        if (result.badLines() > result.goodLines()) {
+            err.printf(Locale.ROOT, "reachwatch replay: more bad lines than good ones (%,d bad, %,d good): the events may not "
+                    + "reflect the data (%s)%n", result.badLines(), result.goodLines(), input);
+            return EXIT_BAD_INPUT;
+        }
         return 0;
+    }
+
+    /** "input: read N lines, published M measurements, rejected R lines (reason n, ...)". */
+    static String inputSummary(Replay.Result result) {
+        StringBuilder reasons = new StringBuilder();
+        result.rejectedByKind().forEach((kind, n) -> reasons.append(reasons.length() == 0 ? ": " : ", ")
+                .append(kind).append(' ').append(String.format(Locale.ROOT, "%,d", n)));
+        return String.format(Locale.ROOT, "input: read %,d lines, published %,d measurements, rejected %,d lines%s",
+                result.linesRead(), result.published(), result.badLines(), reasons);
     }
 
     static boolean eventTimeOrder(String order) {

@@ -22,7 +22,7 @@ final class CsvLine {
                 i++;
                 while (true) {
                     if (i >= n) {
-                        throw new RejectedRecordException("unterminated quoted field in column " + (fields.size() + 1));
+                        throw new RejectedRecordException("malformed CSV", "unterminated quoted field in column " + (fields.size() + 1));
                     }
                     char c = line.charAt(i++);
                     if (c == '"') {
@@ -37,7 +37,7 @@ final class CsvLine {
                     }
                 }
                 if (i < n && line.charAt(i) != ',') {
-                    throw new RejectedRecordException("text after closing quote in column " + (fields.size() + 1));
+                    throw new RejectedRecordException("malformed CSV", "text after closing quote in column " + (fields.size() + 1));
                 }
             } else {
                 int comma = line.indexOf(',', i);

@@ -16,9 +16,12 @@ import org.reachwatch.avro.ProbeMeasurement;
 /**
  * Entry point of the importers: reads a file in one of the {@link InputFormat}s, streaming, and
  * returns the report. Gzip is detected from the file's magic bytes (so {@code .gz} files and
- * mis-named ones both work). A truncated gzip file (a download cut short) ends the import
- * normally at the damage: everything before it is handed on (grouped observations included) and
- * the truncation is reported as a bad line after the last complete one.
+ * mis-named ones both work). A line longer than the cap (default
+ * {@link LineSource#DEFAULT_MAX_LINE_CHARS}) is rejected and counted, never held in memory, so a
+ * gzip bomb of one endless line costs time, not the heap. A truncated gzip file (a download cut
+ * short) ends the import normally at the damage: everything before it is handed on (grouped
+ * observations included) and the truncation is reported as a bad line of kind
+ * {@link ImportReport#TRUNCATED} after the last complete one.
  */
 public final class FeedImporter {
     private static final int BUFFER = 1 << 16;
@@ -36,10 +39,17 @@ public final class FeedImporter {
 
     public static ImportReport importFile(Path file, InputFormat format, Consumer<ProbeMeasurement> sink)
             throws IOException {
-        try (TruncationTolerantReader in = new TruncationTolerantReader(open(file))) {
+        return importFile(file, format, sink, LineSource.DEFAULT_MAX_LINE_CHARS);
+    }
+
+    /** As {@link #importFile(Path, InputFormat, Consumer)}, rejecting lines over {@code maxLineChars} characters. */
+    public static ImportReport importFile(Path file, InputFormat format, Consumer<ProbeMeasurement> sink, int maxLineChars)
+            throws IOException {
+        try (LineSource in = new LineSource(open(file), maxLineChars)) {
             ImportReport report = reader(format).read(in, file.toString(), sink);
             if (in.truncation() != null) {
-                report.badLine(report.linesRead() + 1, "file truncated: " + in.truncation());
+                report.badLine(report.linesRead() + 1, ImportReport.TRUNCATED, "file truncated: " + in.truncation()
+                        + " (the lines before it were read)");
             }
             return report;
         }
@@ -58,34 +68,6 @@ public final class FeedImporter {
         } catch (IOException | RuntimeException e) {
             raw.close();
             throw e;
-        }
-    }
-
-    /** Turns an unexpected end of a compressed stream into end of input, remembering why. */
-    private static final class TruncationTolerantReader extends BufferedReader {
-        private final BufferedReader inner;
-        private String truncation;
-
-        TruncationTolerantReader(BufferedReader in) {
-            super(in, 1);
-            this.inner = in;
-        }
-
-        @Override
-        public String readLine() throws IOException {
-            if (truncation != null) {
-                return null;
-            }
-            try {
-                return inner.readLine();
-            } catch (java.io.EOFException | java.util.zip.ZipException e) {
-                truncation = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-                return null;
-            }
-        }
-
-        String truncation() {
-            return truncation;
         }
     }
 }

@@ -1,15 +1,14 @@
 package org.reachwatch.feeds;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.util.function.Consumer;
 
 import org.reachwatch.avro.ProbeMeasurement;
 
 /**
- * One measurement per line, blank lines skipped, one line buffered. The format's parser turns a
- * line into a measurement or throws {@link RejectedRecordException} with the reason reported for
- * that line; any other exception ends the read.
+ * One measurement per line, blank lines skipped, one line (at most the source's cap) buffered. The
+ * format's parser turns a line into a measurement or throws {@link RejectedRecordException} with
+ * the reason reported for that line; any other exception ends the read.
  */
 final class JsonLinesReader implements FeedReader {
     /** Parses one non-blank line. */
@@ -24,11 +23,21 @@ final class JsonLinesReader implements FeedReader {
     }
 
     @Override
-    public ImportReport read(BufferedReader in, String sourceName, Consumer<ProbeMeasurement> sink) throws IOException {
+    public ImportReport read(LineSource in, String sourceName, Consumer<ProbeMeasurement> sink) throws IOException {
         ImportReport report = new ImportReport(sourceName);
-        String line;
         long number = 0;
-        while ((line = in.readLine()) != null) {
+        while (true) {
+            String line;
+            try {
+                line = in.readLine();
+            } catch (RejectedRecordException tooLong) {
+                report.lineRead();
+                report.badLine(++number, tooLong);
+                continue;
+            }
+            if (line == null) {
+                return report;
+            }
             number++;
             report.lineRead();
             if (line.isBlank()) {
@@ -38,12 +47,12 @@ final class JsonLinesReader implements FeedReader {
             try {
                 m = parser.parse(line);
             } catch (RejectedRecordException e) {
-                report.badLine(number, e.getMessage());
+                report.badLine(number, e);
                 continue;
             }
+            report.lineAccepted();
             sink.accept(m);
             report.measurementEmitted();
         }
-        return report;
     }
 }

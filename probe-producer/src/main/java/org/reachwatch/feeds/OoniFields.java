@@ -35,7 +35,7 @@ final class OoniFields {
             }
             return LocalDateTime.parse(text, RAW_TIME).toInstant(ZoneOffset.UTC);
         } catch (DateTimeParseException e) {
-            throw new RejectedRecordException("bad measurement_start_time '" + text + "'");
+            throw new RejectedRecordException("bad measurement_start_time", "bad measurement_start_time '" + text + "'");
         }
     }
 
@@ -53,11 +53,11 @@ final class OoniFields {
         }
         for (int i = 0; i < t.length(); i++) {
             if (!Character.isDigit(t.charAt(i))) {
-                throw new RejectedRecordException("bad probe_asn '" + text + "'");
+                throw new RejectedRecordException("bad probe_asn", "bad probe_asn '" + text + "'");
             }
         }
         if (t.isEmpty()) {
-            throw new RejectedRecordException("bad probe_asn '" + text + "'");
+            throw new RejectedRecordException("bad probe_asn", "bad probe_asn '" + text + "'");
         }
         return "AS" + t;
     }
@@ -68,7 +68,7 @@ final class OoniFields {
         }
         String cc = text.trim().toUpperCase(Locale.ROOT);
         if (cc.length() != 2) {
-            throw new RejectedRecordException("bad probe_cc '" + text + "'");
+            throw new RejectedRecordException("bad probe_cc", "bad probe_cc '" + text + "'");
         }
         return cc;
     }
@@ -88,7 +88,7 @@ final class OoniFields {
             host = null;
         }
         if (host == null || host.isEmpty()) {
-            throw new RejectedRecordException("input is not a URL with a host: '" + input + "'");
+            throw new RejectedRecordException("input is not a URL", "input is not a URL with a host: '" + input + "'");
         }
         return normalizeHost(host);
     }
@@ -123,7 +123,7 @@ final class OoniFields {
             case "signal" -> TestKind.SIGNAL;
             case "whatsapp" -> TestKind.WHATSAPP;
             case "facebook_messenger" -> TestKind.FACEBOOK_MESSENGER;
-            default -> throw new RejectedRecordException("unsupported test_name '" + testName + "'");
+            default -> throw new RejectedRecordException("unsupported test_name", "unsupported test_name '" + testName + "'");
         };
     }
 

@@ -15,7 +15,7 @@ final class OoniJsonLineReader {
             try {
                 return OoniRawParser.parse(MAPPER.readTree(line));
             } catch (JsonProcessingException e) {
-                throw new RejectedRecordException("not valid JSON: " + e.getOriginalMessage());
+                throw new RejectedRecordException("not valid JSON", "not valid JSON: " + e.getOriginalMessage());
             }
         });
     }

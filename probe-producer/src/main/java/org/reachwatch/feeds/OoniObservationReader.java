@@ -1,6 +1,5 @@
 package org.reachwatch.feeds;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -66,9 +65,14 @@ final class OoniObservationReader implements FeedReader {
     }
 
     @Override
-    public ImportReport read(BufferedReader in, String sourceName, Consumer<ProbeMeasurement> sink) throws IOException {
+    public ImportReport read(LineSource in, String sourceName, Consumer<ProbeMeasurement> sink) throws IOException {
         ImportReport report = new ImportReport(sourceName);
-        String header = in.readLine();
+        String header;
+        try {
+            header = in.readLine();
+        } catch (RejectedRecordException tooLong) {
+            throw new IllegalArgumentException("not an OONI obs_web CSV: the header line is over the line length cap");
+        }
         if (header == null) {
             return report;
         }
@@ -76,9 +80,19 @@ final class OoniObservationReader implements FeedReader {
         Columns cols = new Columns(CsvLine.split(header.startsWith("\uFEFF") ? header.substring(1) : header));
         LinkedHashMap<String, Aggregate> open = new LinkedHashMap<>();
         Set<String> emitted = recentSet(4 * maxOpen);
-        String line;
         long number = 1;
-        while ((line = in.readLine()) != null) {
+        while (true) {
+            String line;
+            try {
+                line = in.readLine();
+            } catch (RejectedRecordException tooLong) {
+                report.lineRead();
+                report.badLine(++number, tooLong);
+                continue;
+            }
+            if (line == null) {
+                break;
+            }
             number++;
             report.lineRead();
             if (line.isBlank()) {
@@ -87,7 +101,7 @@ final class OoniObservationReader implements FeedReader {
             try {
                 List<String> row = CsvLine.split(line);
                 if (row.size() != cols.size()) {
-                    throw new RejectedRecordException("expected " + cols.size() + " columns, found " + row.size());
+                    throw new RejectedRecordException("wrong number of columns", "expected " + cols.size() + " columns, found " + row.size());
                 }
                 String uid = cols.get(row, "measurement_uid");
                 if (uid == null) {
@@ -96,7 +110,7 @@ final class OoniObservationReader implements FeedReader {
                 Aggregate agg = open.get(uid);
                 if (agg == null) {
                     if (emitted.contains(uid)) {
-                        throw new RejectedRecordException("late row for measurement " + uid
+                        throw new RejectedRecordException("late row", "late row for measurement " + uid
                                 + ", already emitted (its rows are more than " + maxOpen + " measurements apart)");
                     }
                     agg = Aggregate.first(cols, row);
@@ -110,8 +124,9 @@ final class OoniObservationReader implements FeedReader {
                     open.put(uid, agg);
                 }
                 agg.add(cols, row);
+                report.lineAccepted();
             } catch (RejectedRecordException e) {
-                report.badLine(number, e.getMessage());
+                report.badLine(number, e);
             }
         }
         for (Aggregate agg : open.values()) {

@@ -46,7 +46,7 @@ public final class OoniRawParser {
         TestKind kind = OoniFields.testKind(testName);
         JsonNode keys = m.get("test_keys");
         if (keys == null || !keys.isObject()) {
-            throw new RejectedRecordException("no test_keys (" + testName + " measurement without results)");
+            throw new RejectedRecordException("no test_keys", "no test_keys (" + testName + " measurement without results)");
         }
         String country = OoniFields.country(text(m, "probe_cc"));
         String rawTime = text(m, "measurement_start_time");
@@ -80,7 +80,7 @@ public final class OoniRawParser {
             case SIGNAL -> signal(keys, b);
             case WHATSAPP -> whatsapp(keys, b);
             case FACEBOOK_MESSENGER -> facebookMessenger(keys, b);
-            default -> throw new RejectedRecordException("unsupported test_name '" + testName + "'");
+            default -> throw new RejectedRecordException("unsupported test_name", "unsupported test_name '" + testName + "'");
         }
         return b.build();
     }

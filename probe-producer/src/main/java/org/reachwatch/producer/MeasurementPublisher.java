@@ -26,7 +26,7 @@ import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.reachwatch.avro.ProbeMeasurement;
 import org.reachwatch.schemas.TopicNames;
-import org.reachwatch.schemas.registry.SchemaRegistryException;
+import org.reachwatch.schemas.registry.SchemaRegistryUnavailableException;
 import org.reachwatch.schemas.serde.AvroSerde;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -268,14 +268,13 @@ public final class MeasurementPublisher implements AutoCloseable {
         }
     }
 
-    /** A serialisation failure that a retry can fix: the registry could not be reached or had a server error. */
+    /** A serialisation failure that a retry can fix: the registry could not be reached, timed out or had a server error. */
     static boolean isRegistryOutage(Throwable ex) {
         for (Throwable t = ex; t != null; t = t.getCause()) {
             if (t instanceof java.io.IOException) {
                 return true;
             }
-            if (t instanceof SchemaRegistryException sre
-                    && (sre.errorCode() == SchemaRegistryException.UNREACHABLE || sre.errorCode() >= 50000)) {
+            if (t instanceof SchemaRegistryUnavailableException) {
                 return true;
             }
         }

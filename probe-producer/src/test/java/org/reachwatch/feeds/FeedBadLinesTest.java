@@ -2,9 +2,7 @@ package org.reachwatch.feeds;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.StringReader;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +27,7 @@ class FeedBadLinesTest {
 
     private static ImportReport read(InputFormat format, String text) throws IOException {
         got = new ArrayList<>();
-        return FeedImporter.reader(format).read(new BufferedReader(new StringReader(text)), "test", got::add);
+        return FeedImporter.reader(format).read(LineSource.of(text), "test", got::add);
     }
 
     @Test
@@ -57,6 +55,9 @@ class FeedBadLinesTest {
         assertThat(report.badLineDetails().get(0).reason()).startsWith("not valid JSON");
         assertThat(report.badLineDetails().get(2).reason()).isEqualTo("missing probe_cc");
         assertThat(report.badLineDetails().get(3).reason()).contains("unsupported test_name 'dash'");
+        assertThat(report.rejectedByKind()).containsExactlyInAnyOrderEntriesOf(java.util.Map.of(
+                "not valid JSON", 2L, "missing probe_cc", 1L, "unsupported test_name", 1L));
+        assertThat(report.goodLines()).isEqualTo(2);
     }
 
     @Test
@@ -163,7 +164,7 @@ class FeedBadLinesTest {
                 row("b", "", "149.154.175.50", "", "", "ok"),
                 row("a", "", "149.154.167.51", "", "", "ok"));
         got = new ArrayList<>();
-        ImportReport report = new OoniObservationReader(1).read(new BufferedReader(new StringReader(text)), "t", got::add);
+        ImportReport report = new OoniObservationReader(1).read(LineSource.of(text), "t", got::add);
         assertThat(got).extracting(ProbeMeasurement::getMeasurementId).containsExactly("a", "b");
         assertThat(report.badLines()).isEqualTo(1);
         assertThat(report.badLineDetails().get(0).lineNumber()).isEqualTo(4);
@@ -192,5 +193,7 @@ class FeedBadLinesTest {
         assertThat(report.badLines()).isEqualTo(1);
         assertThat(report.badLineDetails().get(0).lineNumber()).isEqualTo(report.linesRead() + 1);
         assertThat(report.badLineDetails().get(0).reason()).startsWith("file truncated");
+        assertThat(report.truncated()).isTrue();
+        assertThat(report.rejectedByKind()).containsExactly(java.util.Map.entry(ImportReport.TRUNCATED, 1L));
     }
 }

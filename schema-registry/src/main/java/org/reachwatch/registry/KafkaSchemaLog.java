@@ -33,15 +33,26 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class KafkaSchemaLog implements AutoCloseable {
     static final String TOPIC = "_schemas";
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * The longest a write waits for Kafka. Short because a client waits on it (ours gives up after
+     * 10 s, Confluent's default store timeout is 0.5 s) and a write waiting for its turn behind
+     * another adds up to as much again.
+     */
+    static final Duration MAX_WRITE_TIMEOUT = Duration.ofSeconds(4);
 
     private final String bootstrapServers;
     private final Duration timeout;
+    private final Duration writeTimeout;
     private final KafkaProducer<String, String> producer;
 
-    /** {@code timeout} bounds every Kafka call: topic creation, the start-up read, each write. */
+    /**
+     * {@code timeout} bounds topic creation and the start-up read; each write is bounded by the
+     * smaller of it and {@link #MAX_WRITE_TIMEOUT}.
+     */
     KafkaSchemaLog(String bootstrapServers, Duration timeout) {
         this.bootstrapServers = bootstrapServers;
         this.timeout = timeout;
+        this.writeTimeout = timeout.compareTo(MAX_WRITE_TIMEOUT) < 0 ? timeout : MAX_WRITE_TIMEOUT;
         ensureTopic();
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -50,10 +61,10 @@ final class KafkaSchemaLog implements AutoCloseable {
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         // Registry writes are rare and the caller waits on each: batching only adds latency.
         props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-        // A caller waits on each write: give up within the timeout rather than Kafka's 2-minute default.
-        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis() / 2);
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout.toMillis());
+        // A caller waits on each write: give up within the write timeout rather than Kafka's 2-minute default.
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) writeTimeout.toMillis());
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) writeTimeout.toMillis() / 2);
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, writeTimeout.toMillis());
         producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
     }
 
@@ -78,8 +89,16 @@ final class KafkaSchemaLog implements AutoCloseable {
         }
     }
 
-    /** Every record of the topic, oldest first, up to the end offset seen when the call starts. */
-    List<ConsumerRecord<String, String>> readAll() {
+    Duration timeout() {
+        return timeout;
+    }
+
+    Duration writeTimeout() {
+        return writeTimeout;
+    }
+
+    /** Every record of the topic, oldest first, up to the end offset seen when the call starts, within {@code timeout}. */
+    List<ConsumerRecord<String, String>> readAll(Duration timeout) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -88,12 +107,18 @@ final class KafkaSchemaLog implements AutoCloseable {
             TopicPartition partition = new TopicPartition(TOPIC, 0);
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
-            long end = consumer.endOffsets(List.of(partition), timeout).get(partition);
+            Long endOffset = consumer.endOffsets(List.of(partition), timeout).get(partition);
+            if (endOffset == null) {
+                // A timeout too short for an answer gives an empty map rather than an exception.
+                throw new org.apache.kafka.common.errors.TimeoutException("could not read the end of schema topic " + TOPIC
+                        + " within " + timeout);
+            }
+            long end = endOffset;
             long deadline = System.nanoTime() + timeout.toNanos();
             while (consumer.position(partition, timeout) < end) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read schema topic " + TOPIC + " to offset " + end
-                            + " within " + timeout);
+                    throw new org.apache.kafka.common.errors.TimeoutException("could not read schema topic " + TOPIC
+                            + " to offset " + end + " within " + timeout);
                 }
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
                     all.add(record);
@@ -103,18 +128,31 @@ final class KafkaSchemaLog implements AutoCloseable {
         return all;
     }
 
-    /** Appends a record and waits until Kafka has acknowledged it; {@code value} null is a tombstone. */
-    void append(String key, String value) {
+    /**
+     * Appends a record and waits until Kafka has acknowledged it, at most {@code wait} (and never
+     * longer than the write timeout); {@code value} null is a tombstone. A write that timed out may
+     * still land: the caller must assume either.
+     */
+    void append(String key, String value, Duration wait) {
+        long waitMillis = Math.min(wait.toMillis(), writeTimeout.toMillis());
         try {
-            producer.send(new ProducerRecord<>(TOPIC, 0, key, value)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            producer.send(new ProducerRecord<>(TOPIC, 0, key, value)).get(waitMillis, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                throw timedOut(e);
+            }
             throw new RegistryError(500, RegistryError.STORE_ERROR, "Error while writing to the schema topic: " + e.getCause(), e);
         } catch (TimeoutException e) {
-            throw new RegistryError(500, RegistryError.STORE_ERROR, "Timed out writing to the schema topic after " + timeout, e);
+            throw timedOut(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RegistryError(500, RegistryError.STORE_ERROR, "Interrupted while writing to the schema topic", e);
         }
+    }
+
+    private RegistryError timedOut(Exception cause) {
+        return new RegistryError(500, RegistryError.OPERATION_TIMEOUT, "Write operation timed out: Kafka did not acknowledge the write "
+                + "to the schema topic within " + writeTimeout.toMillis() + " ms; reads are unaffected, retry the write later", cause);
     }
 
     @Override

@@ -15,6 +15,7 @@ final class RegistryError extends RuntimeException {
     static final int INVALID_VERSION = 42202;
     static final int INVALID_COMPATIBILITY_LEVEL = 42203;
     static final int STORE_ERROR = 50001;
+    static final int OPERATION_TIMEOUT = 50002;
 
     final int status;
     final int errorCode;

@@ -73,7 +73,8 @@ public final class SchemaRegistryServer implements AutoCloseable {
             // Wildcard address: "localhost" may resolve to ::1 first (Node does), so listen on both stacks.
             http = HttpServer.create(new InetSocketAddress(port), 64);
             AtomicInteger threads = new AtomicInteger();
-            ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
+            // More threads than Registry.MAX_PENDING_WRITES: writes waiting on Kafka never hold them all, reads keep flowing.
+            ExecutorService executor = Executors.newFixedThreadPool(2 * Registry.MAX_PENDING_WRITES, r -> {
                 Thread t = new Thread(r, "schema-registry-http-" + threads.incrementAndGet());
                 t.setDaemon(true);
                 return t;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -25,9 +26,12 @@ import org.junit.jupiter.api.Test;
 import org.reachwatch.avro.ProbeMeasurement;
 import org.reachwatch.embedded.EmbeddedKafkaBroker;
 import org.reachwatch.schemas.registry.HttpSchemaRegistryClient;
+import org.reachwatch.schemas.registry.RetryPolicy;
+import org.reachwatch.schemas.registry.SchemaRegistryUnavailableException;
 import org.reachwatch.schemas.serde.AvroDeserializer;
 import org.reachwatch.schemas.serde.AvroSerdeConfig;
 import org.reachwatch.schemas.serde.AvroSerializer;
+import org.reachwatch.schemas.serde.InvalidRecordException;
 
 /** The schemas module's serde against the real registry server: the paths users hit, including failures. */
 class SerdeAgainstRegistryIT {
@@ -82,7 +86,7 @@ class SerdeAgainstRegistryIT {
     void unknownSchemaIdIsAClearErrorNamingTopicAndId() {
         byte[] bytes = ByteBuffer.allocate(7).put((byte) 0).putInt(424242).put((byte) 2).put((byte) 0).array();
         assertThatThrownBy(() -> specificDeserializer(client()).deserialize("unknown.ids", bytes))
-                .isInstanceOf(SerializationException.class)
+                .isInstanceOf(InvalidRecordException.class)
                 .hasMessageContaining("unknown.ids")
                 .hasMessageContaining("unknown schema id 424242");
     }
@@ -93,15 +97,18 @@ class SerdeAgainstRegistryIT {
         try (ServerSocket socket = new ServerSocket(0)) {
             closedPort = socket.getLocalPort();
         }
-        HttpSchemaRegistryClient dead = new HttpSchemaRegistryClient("http://localhost:" + closedPort);
+        HttpSchemaRegistryClient dead = new HttpSchemaRegistryClient("http://localhost:" + closedPort, Duration.ofSeconds(2),
+                RetryPolicy.NONE);
         assertThatThrownBy(() -> SerdeAgainstRegistryIT.<ProbeMeasurement>serializer(dead, Map.of())
                 .serialize("dead.topic", Measurements.measurement(1)))
                 .isInstanceOf(SerializationException.class)
                 .hasMessageContaining("dead.topic")
-                .hasMessageContaining("unreachable");
+                .hasMessageContaining("unreachable")
+                .hasCauseInstanceOf(SchemaRegistryUnavailableException.class);
+        // Not bad data: the deserializer says the registry did not answer, so the record is not dead-lettered.
         byte[] bytes = ByteBuffer.allocate(6).put((byte) 0).putInt(1).put((byte) 0).array();
         assertThatThrownBy(() -> specificDeserializer(dead).deserialize("dead.topic", bytes))
-                .isInstanceOf(SerializationException.class)
+                .isInstanceOf(SchemaRegistryUnavailableException.class)
                 .hasMessageContaining("dead.topic")
                 .hasMessageContaining("unreachable");
     }

@@ -21,6 +21,13 @@ import org.apache.avro.SchemaParseException;
  * Client for a Schema Registry speaking Confluent's REST API v1 (Confluent's own server, or
  * reachwatch's). Thread-safe; ids and schemas are cached for the life of the client, so the hot
  * path does no HTTP after the first record of each schema.
+ *
+ * <p>Failures come in two kinds. When the registry cannot be reached, times out, or answers 5xx,
+ * 408 or 429, the call is retried under the {@link RetryPolicy} and then fails with
+ * {@link SchemaRegistryUnavailableException}: nothing was learnt, ask again later. Any other
+ * answer (404 not found, 409 incompatible, 422 invalid...) is final, never retried, and fails
+ * with a plain {@link SchemaRegistryException} carrying Confluent's error code. Failures are
+ * never cached: the next call asks the registry again.
  */
 public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
@@ -29,6 +36,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     private final URI baseUrl;
     private final HttpClient http;
     private final Duration requestTimeout;
+    private final RetryPolicy retry;
     private final Map<String, Map<Schema, Integer>> idsBySubject = new ConcurrentHashMap<>();
     private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
 
@@ -37,6 +45,12 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     }
 
     public HttpSchemaRegistryClient(String baseUrl, Duration requestTimeout) {
+        this(baseUrl, requestTimeout, RetryPolicy.DEFAULT);
+    }
+
+    /** {@code requestTimeout} bounds each HTTP attempt (connect and answer); {@code retry} says how often to try again. */
+    public HttpSchemaRegistryClient(String baseUrl, Duration requestTimeout, RetryPolicy retry) {
+        this.retry = retry;
         String trimmed = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.baseUrl = URI.create(trimmed);
         this.requestTimeout = requestTimeout;
@@ -134,7 +148,30 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         }
     }
 
+    /** One call with retries of the transient failures; registering is idempotent, so POSTs retry too. */
     private JsonNode send(String method, String path, String body) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return sendOnce(method, path, body);
+            } catch (SchemaRegistryUnavailableException e) {
+                if (attempt >= retry.maxRetries() || Thread.currentThread().isInterrupted()) {
+                    if (attempt == 0) {
+                        throw e;
+                    }
+                    throw new SchemaRegistryUnavailableException(e.errorCode(), e.getMessage() + " (" + (attempt + 1)
+                            + " attempts)", e.getCause());
+                }
+                try {
+                    Thread.sleep(retry.backoff(attempt).toMillis());
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private JsonNode sendOnce(String method, String path, String body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(requestTimeout)
                 .header("Accept", CONTENT_TYPE + ", application/json")
@@ -148,19 +185,25 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new SchemaRegistryException(SchemaRegistryException.UNREACHABLE,
+            // Connection refused or reset, unknown host, timeout (HttpTimeoutException is an IOException)
+            throw new SchemaRegistryUnavailableException(SchemaRegistryException.UNREACHABLE,
                     "schema registry " + baseUrl + " is unreachable: " + describe(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new SchemaRegistryException(SchemaRegistryException.UNREACHABLE,
+            throw new SchemaRegistryUnavailableException(SchemaRegistryException.UNREACHABLE,
                     "interrupted while calling schema registry " + baseUrl, e);
         }
         JsonNode answer = readJson(response.body());
-        if (response.statusCode() / 100 != 2) {
-            int code = answer.path("error_code").asInt(response.statusCode());
+        int status = response.statusCode();
+        if (status / 100 != 2) {
+            int code = answer.path("error_code").asInt(status);
             String message = answer.path("message").asText(response.body());
-            throw new SchemaRegistryException(code, "schema registry " + baseUrl + " answered " + method + " " + path
-                    + " with HTTP " + response.statusCode() + " (error " + code + "): " + message);
+            String text = "schema registry " + baseUrl + " answered " + method + " " + path
+                    + " with HTTP " + status + " (error " + code + "): " + message;
+            if (status / 100 == 5 || status == 408 || status == 429) {
+                throw new SchemaRegistryUnavailableException(code, text);
+            }
+            throw new SchemaRegistryException(code, text);
         }
         return answer;
     }

@@ -7,7 +7,8 @@ import org.apache.avro.Schema;
  *
  * <p>Implementations cache: once a schema's id is known, neither direction asks the registry
  * again for it. Every failure is a {@link SchemaRegistryException} that says what went wrong
- * (registry unreachable, not found, incompatible, invalid) and carries Confluent's error code.
+ * (not found, incompatible, invalid) and carries Confluent's error code; a registry that could not
+ * answer (unreachable, timed out, 5xx) gives the subclass {@link SchemaRegistryUnavailableException}.
  */
 public interface SchemaRegistryClient {
 

@@ -4,6 +4,9 @@ package org.reachwatch.schemas.registry;
  * A Schema Registry call failed. {@link #errorCode()} is Confluent's code (40401 subject not found,
  * 40402 version not found, 40403 schema not found, 409 incompatible, 42201 invalid schema,
  * 50001-50003 server errors), or -1 when the registry could not be reached at all.
+ *
+ * <p>This class itself means the registry <em>answered</em> and the answer is final. The subclass
+ * {@link SchemaRegistryUnavailableException} means it did not (unreachable, timeout, 5xx): retry.
  */
 public class SchemaRegistryException extends RuntimeException {
     public static final int UNREACHABLE = -1;

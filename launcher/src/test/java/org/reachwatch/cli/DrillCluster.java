@@ -1,0 +1,217 @@
+package org.reachwatch.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.reachwatch.avro.ProbeHeartbeat;
+import org.reachwatch.avro.ProbeMeasurement;
+import org.reachwatch.detector.DetectorApp;
+import org.reachwatch.detector.DetectorSettings;
+import org.reachwatch.detector.DetectorTopics;
+import org.reachwatch.detector.TopicDrain;
+import org.reachwatch.embedded.EmbeddedKafkaBroker;
+import org.reachwatch.feeds.InputFormat;
+import org.reachwatch.registry.SchemaRegistryServer;
+import org.reachwatch.schemas.json.AvroJson;
+import org.reachwatch.schemas.serde.AvroSerde;
+
+/**
+ * A real broker and registry for the fault drills, with what a drill does to them: publish a
+ * scenario's measurements in arrival order to the detector's default topics, watch a detector's
+ * committed progress, read its events; and the reference: the same measurements through
+ * {@code replay}, uncrashed, on a broker of its own.
+ */
+final class DrillCluster implements AutoCloseable {
+    static final Path SCENARIOS = Path.of("..", "scenarios").toAbsolutePath().normalize();
+
+    final EmbeddedKafkaBroker broker;
+    final SchemaRegistryServer registry;
+    final DetectorTopics topics;
+
+    private DrillCluster(EmbeddedKafkaBroker broker, SchemaRegistryServer registry) {
+        this.broker = broker;
+        this.registry = registry;
+        this.topics = DetectorTopics.defaults(registry.url());
+        DetectorApp.createTopics(broker.bootstrapServers(), topics);
+    }
+
+    static DrillCluster start() {
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
+        try {
+            return new DrillCluster(broker, SchemaRegistryServer.start(broker.bootstrapServers(), 0));
+        } catch (RuntimeException e) {
+            broker.close();
+            throw e;
+        }
+    }
+
+    String bootstrapServers() {
+        return broker.bootstrapServers();
+    }
+
+    String registryUrl() {
+        return registry.url();
+    }
+
+    private static final Map<String, List<ProbeMeasurement>> SCENARIOS_SEEN = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, List<String>> REFERENCES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A scenario's measurements in arrival order, as {@code reachwatch simulate} writes them. */
+    static synchronized List<ProbeMeasurement> scenario(String name) throws IOException {
+        List<ProbeMeasurement> known = SCENARIOS_SEEN.get(name);
+        if (known != null) {
+            return known;
+        }
+        Path out = Files.createTempFile("reachwatch-drill-", ".jsonl");
+        try {
+            int exit = ReachwatchCli.commandLine().setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(new StringWriter()))
+                    .execute("simulate", "--scenario", SCENARIOS.resolve(name + ".yaml").toString(), "--out", out.toString());
+            if (exit != 0) {
+                throw new IllegalStateException("simulate " + name + " exited " + exit);
+            }
+            List<ProbeMeasurement> measurements = new ArrayList<>();
+            try (var lines = Files.lines(out)) {
+                lines.forEach(line -> measurements.add(AvroJson.fromJsonLine(line, ProbeMeasurement.class)));
+            }
+            SCENARIOS_SEEN.put(name, List.copyOf(measurements));
+            return SCENARIOS_SEEN.get(name);
+        } finally {
+            Files.deleteIfExists(out);
+        }
+    }
+
+    /** Publishes {@code measurements} in order, as {@code replay} does, and waits until the broker has them. */
+    void publish(List<ProbeMeasurement> measurements) {
+        try (KafkaProducer<String, ProbeMeasurement> producer = new KafkaProducer<>(producerConfig(), new StringSerializer(),
+                AvroSerde.specific(ProbeMeasurement.class, registryUrl(), false).serializer())) {
+            for (ProbeMeasurement m : measurements) {
+                producer.send(new ProducerRecord<>(topics.measurements().name(), m.getCountry() + "|" + m.getTarget(), m));
+            }
+            producer.flush();
+        }
+    }
+
+    /** The heartbeat {@code replay} sends after the last measurement, so the last windows close. */
+    void publishEndOfInput(List<ProbeMeasurement> measurements, DetectorSettings settings) {
+        Instant last = measurements.stream().map(ProbeMeasurement::getStartTime).max(Comparator.naturalOrder()).orElseThrow();
+        ProbeHeartbeat marker = DetectorApp.endOfInputMarker(last, settings);
+        try (KafkaProducer<String, ProbeHeartbeat> producer = new KafkaProducer<>(producerConfig(), new StringSerializer(),
+                AvroSerde.specific(ProbeHeartbeat.class, registryUrl(), false).serializer())) {
+            producer.send(new ProducerRecord<>(topics.heartbeats().name(), marker.getProbeId(), marker));
+            producer.flush();
+        }
+    }
+
+    private Map<String, Object> producerConfig() {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        config.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        return config;
+    }
+
+    /** Offset the detector group {@code applicationId} has committed on {@code topic} (0 when none). */
+    long committed(String applicationId, String topic) {
+        try (Admin admin = admin()) {
+            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(applicationId)
+                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+            OffsetAndMetadata c = offsets.get(new TopicPartition(topic, 0));
+            return c == null ? 0 : c.offset();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot read the progress of " + applicationId + ": " + e, e);
+        }
+    }
+
+    /** End offset of {@code topic}'s partition 0. */
+    long endOffset(String topic) {
+        try (Admin admin = admin()) {
+            TopicPartition p = new TopicPartition(topic, 0);
+            return admin.listOffsets(Map.of(p, OffsetSpec.latest())).all().get(30, TimeUnit.SECONDS).get(p).offset();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot read the end of " + topic + ": " + e, e);
+        }
+    }
+
+    /** Waits until the detector has committed at least {@code offset} on {@code topic}; fails if it dies first. */
+    void awaitCommitted(String applicationId, String topic, long offset, Duration timeout, DetectorProcess detector)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (committed(applicationId, topic) < offset) {
+            if (detector != null && !detector.isAlive()) {
+                throw new IllegalStateException("detector died; log:\n" + detector.tail());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("detector did not commit offset " + offset + " of " + topic + " within " + timeout
+                        + " (at " + committed(applicationId, topic) + ")" + (detector == null ? "" : "; log:\n" + detector.tail()));
+            }
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+    }
+
+    /** Every disruption event committed so far, as JSON lines. */
+    List<String> events() {
+        return TopicDrain.readAll(bootstrapServers(), topics.events().name(), topics.events().valueSerde().deserializer(),
+                Duration.ofMinutes(2)).stream().map(AvroJson::toJsonLine).toList();
+    }
+
+    private Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
+    }
+
+    /**
+     * The scenario's measurements through {@code replay} on its own embedded broker, uncrashed: the
+     * events a drill must match (computed once per scenario per test JVM).
+     */
+    static synchronized List<String> referenceEvents(String scenario) throws IOException {
+        List<String> known = REFERENCES.get(scenario);
+        if (known != null) {
+            return known;
+        }
+        Path dir = Files.createTempDirectory("reachwatch-reference-");
+        try {
+            Path input = dir.resolve("input.jsonl");
+            Replay.writeLines(input, scenario(scenario).stream().map(AvroJson::toJsonLine));
+            Replay.Result result = Replay.run(new Replay.Request(List.of(input), InputFormat.NATIVE, dir.resolve("events.jsonl"),
+                    null, DetectorSettings.defaultSettings(), null, null, false), new PrintWriter(new StringWriter()));
+            REFERENCES.put(scenario, result.events().stream().map(AvroJson::toJsonLine).toList());
+            return REFERENCES.get(scenario);
+        } finally {
+            Replay.deleteQuietly(dir);
+        }
+    }
+
+    @Override
+    public void close() {
+        registry.close();
+        broker.close();
+    }
+}
