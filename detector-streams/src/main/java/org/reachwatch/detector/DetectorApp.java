@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -34,6 +35,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.reachwatch.avro.MeasurementSource;
 import org.reachwatch.avro.ProbeHeartbeat;
 import org.reachwatch.detector.lifecycle.TrackerState;
+import org.reachwatch.schemas.registry.SchemaRegistryUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +56,8 @@ public final class DetectorApp implements AutoCloseable {
     private final String bootstrapServers;
     private final String applicationId;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final AtomicLong registryOutages = new AtomicLong();
+    private final AtomicReference<String> lastRegistryOutage = new AtomicReference<>();
 
     private DetectorApp(KafkaStreams streams, DetectorTopics topics, String bootstrapServers, String applicationId) {
         this.streams = streams;
@@ -95,6 +99,16 @@ public final class DetectorApp implements AutoCloseable {
             }
         });
         streams.setUncaughtExceptionHandler(e -> {
+            SchemaRegistryUnavailableException outage = registryOutage(e);
+            if (outage != null) {
+                // Not bad data: no record is dead-lettered and no offset moves past it. Under exactly-once the
+                // open transaction is aborted; the new thread resumes from the last commit, and the registry
+                // client's own backoff paces the retries.
+                app.registryOutages.incrementAndGet();
+                app.lastRegistryOutage.set(outage.getMessage());
+                log.warn("schema registry unavailable, holding and retrying: {}", outage.getMessage());
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            }
             app.failure.compareAndSet(null, e);
             log.error("detector stream thread failed: {}", e.toString());
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
@@ -225,6 +239,26 @@ public final class DetectorApp implements AutoCloseable {
 
     public KafkaStreams streams() {
         return streams;
+    }
+
+    /** The registry outage among an exception's causes, or null. */
+    static SchemaRegistryUnavailableException registryOutage(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SchemaRegistryUnavailableException outage) {
+                return outage;
+            }
+        }
+        return null;
+    }
+
+    /** How many times processing was held because the schema registry did not answer. */
+    public long registryOutages() {
+        return registryOutages.get();
+    }
+
+    /** The last registry outage's message, or null: for health reports. */
+    public String lastRegistryOutage() {
+        return lastRegistryOutage.get();
     }
 
     /** The error that stopped a stream thread, or null. */

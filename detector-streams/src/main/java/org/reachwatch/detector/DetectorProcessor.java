@@ -35,6 +35,7 @@ import org.reachwatch.detector.lifecycle.TrackerKey;
 import org.reachwatch.detector.lifecycle.TrackerState;
 import org.reachwatch.detector.lifecycle.WindowJudge;
 import org.reachwatch.schemas.registry.SchemaRegistryClients;
+import org.reachwatch.schemas.registry.SchemaRegistryUnavailableException;
 import org.reachwatch.schemas.serde.AvroDeserializer;
 
 /**
@@ -109,6 +110,8 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
         ProbeHeartbeat heartbeat;
         try {
             heartbeat = heartbeats.deserialize(topic, record.value());
+        } catch (SchemaRegistryUnavailableException e) {
+            throw e; // says nothing about the record: hold it (DetectorApp restarts the thread from its last commit)
         } catch (RuntimeException e) {
             deadLetter(record, topic, "heartbeat does not deserialize: " + e.getMessage());
             return;
@@ -135,6 +138,8 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
         ProbeMeasurement m;
         try {
             m = measurements.deserialize(topic, record.value());
+        } catch (SchemaRegistryUnavailableException e) {
+            throw e; // says nothing about the record: hold it (DetectorApp restarts the thread from its last commit)
         } catch (RuntimeException e) {
             deadLetter(record, topic, "measurement does not deserialize: " + e.getMessage());
             return;

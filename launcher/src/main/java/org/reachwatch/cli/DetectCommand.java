@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.reachwatch.detector.DetectorApp;
 import org.reachwatch.detector.DetectorSettings;
 import org.reachwatch.detector.DetectorTopics;
@@ -44,6 +45,20 @@ public final class DetectCommand implements Callable<Integer> {
     @Option(names = "--status-seconds", defaultValue = "60", description = "How often to print the detector's counters (default ${DEFAULT-VALUE}).")
     int statusSeconds;
 
+    /** Counters, and what keeps the detector from processing (a rebalance, a registry outage), in one line. */
+    static String status(DetectorApp app) {
+        String counters;
+        try {
+            counters = app.stats().toString();
+        } catch (InvalidStateStoreException e) {
+            counters = "{} (" + app.streams().state() + ": counters not queryable now)";
+        }
+        if (app.registryOutages() > 0) {
+            counters += "; schema registry unavailable " + app.registryOutages() + " times, last: " + app.lastRegistryOutage();
+        }
+        return counters;
+    }
+
     @Override
     public Integer call() throws Exception {
         DetectorSettings settings = ReplayCommand.loadSettings(config);
@@ -77,7 +92,7 @@ public final class DetectCommand implements Callable<Integer> {
                 if (app.failure() != null) {
                     throw new IllegalStateException("detector stopped: " + app.failure().getMessage(), app.failure());
                 }
-                spec.commandLine().getErr().printf("detector: %s%n", app.stats());
+                spec.commandLine().getErr().printf("detector: %s%n", status(app));
                 spec.commandLine().getErr().flush();
             }
             spec.commandLine().getErr().println("detector: stopping (closing Kafka Streams, writing checkpoints)");
