@@ -21,6 +21,8 @@ import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -73,7 +75,7 @@ public final class DetectorApp implements AutoCloseable {
      */
     public static DetectorApp start(String bootstrapServers, DetectorTopics topics, DetectorSettings settings,
                                     String applicationId, Path stateDir, Properties streamsOverrides, Duration timeout) {
-        createTopics(bootstrapServers, topics);
+        createTopics(bootstrapServers, topics, settings.partitions());
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -128,13 +130,23 @@ public final class DetectorApp implements AutoCloseable {
         return app;
     }
 
-    /** Creates the detector's topics: one partition for the inputs (one event-time clock), retention off. */
+    /**
+     * Creates the detector's topics: {@code detector.partitions} partitions for the inputs (measurements,
+     * heartbeats, ticks: co-partitioned, keyed by country), retention off. An input topic that already
+     * exists with another partition count is refused: records keyed for one count would be judged by
+     * the wrong task.
+     */
     public static void createTopics(String bootstrapServers, DetectorTopics topics) {
+        createTopics(bootstrapServers, topics, DetectorSettings.defaultSettings().partitions());
+    }
+
+    public static void createTopics(String bootstrapServers, DetectorTopics topics, int partitions) {
         // Never delete by age (replayed data is old); stamp records with append time (see start()).
         Map<String, String> keepForever = Map.of("retention.ms", "-1", TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
         List<NewTopic> wanted = new ArrayList<>();
-        wanted.add(new NewTopic(topics.measurements().name(), 1, (short) -1).configs(keepForever));
-        wanted.add(new NewTopic(topics.heartbeats().name(), 1, (short) -1).configs(keepForever));
+        wanted.add(new NewTopic(topics.measurements().name(), partitions, (short) -1).configs(keepForever));
+        wanted.add(new NewTopic(topics.heartbeats().name(), partitions, (short) -1).configs(keepForever));
+        wanted.add(new NewTopic(topics.ticks().name(), partitions, (short) -1).configs(keepForever));
         wanted.add(new NewTopic(topics.late().name(), 1, (short) -1).configs(keepForever));
         wanted.add(new NewTopic(topics.deadLetter().name(), 1, (short) -1).configs(keepForever));
         wanted.add(new NewTopic(topics.windows().name(), 1, (short) -1).configs(keepForever));
@@ -152,11 +164,22 @@ public final class DetectorApp implements AutoCloseable {
                     }
                 }
             }
+            for (String input : List.of(topics.measurements().name(), topics.heartbeats().name(), topics.ticks().name())) {
+                int actual = admin.describeTopics(List.of(input)).allTopicNames().get(30, TimeUnit.SECONDS).get(input)
+                        .partitions().size();
+                if (actual != partitions) {
+                    throw new IllegalStateException("topic " + input + " has " + actual + " partitions, the detector is set to "
+                            + partitions + " (detector.partitions): its inputs must agree, records are keyed by country for "
+                            + "that count; set detector.partitions=" + actual + " or recreate the topic");
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
         } catch (TimeoutException e) {
             throw new IllegalStateException("timed out creating the detector's topics on " + bootstrapServers, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot describe the detector's topics: " + e.getCause().getMessage(), e);
         }
     }
 
@@ -173,12 +196,25 @@ public final class DetectorApp implements AutoCloseable {
                 .setSource(MeasurementSource.UNKNOWN).setSoftwareName("reachwatch").build();
     }
 
+    /**
+     * Tells every partition of the detector that the input has ended at {@code lastEventTime}: the end-of-
+     * input marker on each partition of the ticks topic, flushed. Replays call this after their last record.
+     */
+    public static void sendEndOfInput(Producer<String, ProbeHeartbeat> producer, DetectorTopics topics, Instant lastEventTime,
+                                      DetectorSettings settings) {
+        ProbeHeartbeat marker = endOfInputMarker(lastEventTime, settings);
+        for (int partition = 0; partition < settings.partitions(); partition++) {
+            producer.send(new ProducerRecord<>(topics.ticks().name(), partition, null, marker));
+        }
+        producer.flush();
+    }
+
     /** Waits until the detector has committed everything published to its input topics so far. */
     public void awaitCaughtUp(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (String topic : List.of(topics.measurements().name(), topics.heartbeats().name())) {
+            for (String topic : List.of(topics.measurements().name(), topics.heartbeats().name(), topics.ticks().name())) {
                 admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
                         .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
             }

@@ -11,6 +11,7 @@ import java.util.TreeMap;
 
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -26,14 +27,17 @@ import org.reachwatch.avro.EventType;
 import org.reachwatch.avro.IncidentPhase;
 import org.reachwatch.avro.IncidentState;
 import org.reachwatch.avro.IncidentSummary;
+import org.reachwatch.avro.MeasurementSource;
 import org.reachwatch.avro.NetworkStatus;
 import org.reachwatch.avro.ProbeHeartbeat;
 import org.reachwatch.avro.ProbeMeasurement;
 import org.reachwatch.detector.lifecycle.DisruptionTracker;
 import org.reachwatch.detector.lifecycle.LifecycleEvent;
+import org.reachwatch.detector.lifecycle.ProbeClock;
 import org.reachwatch.detector.lifecycle.TrackerKey;
 import org.reachwatch.detector.lifecycle.TrackerState;
 import org.reachwatch.detector.lifecycle.WindowJudge;
+import org.reachwatch.schemas.TopicNames;
 import org.reachwatch.schemas.registry.SchemaRegistryClients;
 import org.reachwatch.schemas.registry.SchemaRegistryUnavailableException;
 import org.reachwatch.schemas.serde.AvroDeserializer;
@@ -47,7 +51,10 @@ import org.reachwatch.schemas.serde.AvroDeserializer;
 final class DetectorProcessor implements Processor<byte[], byte[], Object, Object> {
     static final String REASON_HEADER = "reachwatch.reason";
     static final String SOURCE_TOPIC_HEADER = "reachwatch.source.topic";
+    /** Probe id of the ticks a detector task sends every partition when its own clock closes windows. */
+    static final String TICK_PROBE = "reachwatch-tick";
     private static final String CLOCK = "stream-time";
+    private static final String TICK_CLOCK = "tick-time";
     private static final String LAST_CLOSED = "last-closed-window";
 
     private final DetectorTopics topics;
@@ -64,6 +71,12 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
     private Map<TrackerKey, TrackerState> trackerCache;
     /** True while the end-of-input marker closes windows: their volume may be partial and proves nothing. */
     private boolean endOfInput;
+    /** This task's event-time clock, moved by the bulk of its probes (see ProbeClock and DESIGN.md). */
+    private ProbeClock probeClock;
+    /** The latest clock another partition told this one. */
+    private long tickClock = Long.MIN_VALUE;
+    private long lastClock = Long.MIN_VALUE;
+    private long lastClosed = Long.MIN_VALUE;
     private AvroDeserializer<ProbeMeasurement> measurements;
     private AvroDeserializer<ProbeHeartbeat> heartbeats;
 
@@ -82,6 +95,14 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
         this.openWindows = context.getStateStore(DetectorTopology.WINDOWS_STORE);
         this.trackers = context.getStateStore(DetectorTopology.TRACKERS_STORE);
         this.clock = context.getStateStore(DetectorTopology.CLOCK_STORE);
+        Long restored = clock.get(CLOCK);
+        Long closed = clock.get(LAST_CLOSED);
+        Long ticked = clock.get(TICK_CLOCK);
+        this.lastClock = restored == null ? Long.MIN_VALUE : restored;
+        this.lastClosed = closed == null ? Long.MIN_VALUE : closed;
+        this.tickClock = ticked == null ? Long.MIN_VALUE : ticked;
+        this.probeClock = new ProbeClock(settings.clockQuantile(), settings.clockMinProbes(),
+                settings.clockHorizon().toMillis(), lastClock);
         this.stats = context.getStateStore(DetectorTopology.STATS_STORE);
         // The store is the truth; this decoded copy (written through) spares a decode per tracker per window.
         this.trackerCache = new TreeMap<>();
@@ -101,6 +122,8 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
         String topic = context.recordMetadata().map(m -> m.topic()).orElse(topics.measurements().name());
         if (topic.equals(topics.heartbeats().name())) {
             processHeartbeat(record, topic);
+        } else if (topic.equals(topics.ticks().name())) {
+            processTick(record, topic);
         } else {
             processMeasurement(record, topic);
         }
@@ -120,17 +143,55 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
             deadLetter(record, topic, "empty heartbeat");
             return;
         }
-        String invalid = invalidTime(heartbeat.getSentAt().toEpochMilli());
+        String invalid = invalidTime(heartbeat.getSentAt().toEpochMilli(), record.timestamp());
+        if (invalid == null) {
+            invalid = misKeyed(heartbeat.getCountry());
+        }
         if (invalid != null) {
             deadLetter(record, topic, invalid);
             return;
         }
         count("heartbeats");
-        endOfInput = DetectorApp.END_OF_INPUT_PROBE.equals(heartbeat.getProbeId());
+        probeClock.observe(heartbeat.getProbeId(), heartbeat.getSentAt().toEpochMilli());
+        advanceClock(true);
+    }
+
+    /**
+     * A tick: another partition's clock (it moves this one only {@code silence.lag} behind, so only a
+     * partition whose probes all went quiet is moved by it), or a replay's end of input (trusted: it
+     * closes every window up to it, without judging their possibly partial volume).
+     */
+    private void processTick(Record<byte[], byte[]> record, String topic) {
+        ProbeHeartbeat tick;
         try {
-            advanceClock(heartbeat.getSentAt().toEpochMilli());
-        } finally {
-            endOfInput = false;
+            tick = heartbeats.deserialize(topic, record.value());
+        } catch (SchemaRegistryUnavailableException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            deadLetter(record, topic, "tick does not deserialize: " + e.getMessage());
+            return;
+        }
+        if (tick == null) {
+            deadLetter(record, topic, "empty tick");
+            return;
+        }
+        long t = tick.getSentAt().toEpochMilli();
+        if (DetectorApp.END_OF_INPUT_PROBE.equals(tick.getProbeId())) {
+            endOfInput = true;
+            try {
+                probeClock.force(t);
+                advanceClock(false);
+            } finally {
+                endOfInput = false;
+            }
+        } else if (t > tickClock) {
+            tickClock = t;
+            clock.put(TICK_CLOCK, t);
+            long lagged = t - settings.silenceLag().toMillis();
+            if (lagged > probeClock.time()) {
+                probeClock.force(lagged);
+                advanceClock(false);
+            }
         }
     }
 
@@ -144,15 +205,15 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
             deadLetter(record, topic, "measurement does not deserialize: " + e.getMessage());
             return;
         }
-        String invalid = m == null ? "empty record" : invalid(m);
+        String invalid = m == null ? "empty record" : invalid(m, record.timestamp());
         if (invalid != null) {
             deadLetter(record, topic, invalid);
             return;
         }
         long t = m.getStartTime().toEpochMilli();
         long start = Math.floorDiv(t, window) * window;
-        Long now = clock.get(CLOCK);
-        if (now != null && start + window + grace <= now) {
+        long now = probeClock.time();
+        if (now != Long.MIN_VALUE && start + window + grace <= now) {
             count("late");
             Record<Object, Object> late = new Record<>((Object) record.key(), (Object) record.value(), t, headers(topic,
                     "arrived after its window " + Instant.ofEpochMilli(start) + " closed (grace " + settings.grace() + ")"));
@@ -170,10 +231,11 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
         if (m.getAsn() != null && !m.getAsn().isBlank()) {
             accumulate(windowKey(start, country, m.getAsn(), target), country, m.getAsn(), target, m, start);
         }
-        advanceClock(t);
+        probeClock.observe(m.getProbeId(), t);
+        advanceClock(true);
     }
 
-    private String invalid(ProbeMeasurement m) {
+    private String invalid(ProbeMeasurement m, long appendTime) {
         if (m.getMeasurementId() == null || m.getMeasurementId().isBlank()) {
             return "missing measurementId";
         }
@@ -183,19 +245,48 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
         if (m.getTarget() == null || m.getTarget().isBlank()) {
             return "missing target";
         }
-        return invalidTime(m.getStartTime().toEpochMilli());
+        String invalid = invalidTime(m.getStartTime().toEpochMilli(), appendTime);
+        return invalid != null ? invalid : misKeyed(m.getCountry());
     }
 
-    private String invalidTime(long t) {
+    /**
+     * Too old to be real, or dated after the broker received it (its record timestamp: the detector's
+     * input topics use append time) by more than max.future.skew: a probe's clock is wrong, and the
+     * record must not move event time for everyone.
+     */
+    private String invalidTime(long t, long appendTime) {
         if (t < settings.oldestValidTime().toEpochMilli()) {
             return "time " + Instant.ofEpochMilli(t) + " is older than " + settings.oldestValidTime();
         }
-        Long now = clock.get(CLOCK);
-        if (now != null && t > now + settings.maxFutureSkew().toMillis()) {
+        if (appendTime > 0 && t > appendTime + settings.maxFutureSkew().toMillis()) {
             return "time " + Instant.ofEpochMilli(t) + " is more than " + settings.maxFutureSkew()
-                    + " ahead of stream time " + Instant.ofEpochMilli(now);
+                    + " after the broker received the record (" + Instant.ofEpochMilli(appendTime) + ")";
         }
         return null;
+    }
+
+    /**
+     * A record in a partition its country does not hash to: its producer did not key it by country, so
+     * its country's state would be split between tasks. Refused, not silently counted in the wrong place.
+     */
+    private String misKeyed(String country) {
+        int partitions = settings.partitions();
+        if (partitions <= 1 || country == null) {
+            return null;
+        }
+        int partition = context.recordMetadata().map(md -> md.partition()).orElse(-1);
+        int expected = partitionOf(country, partitions);
+        if (partition < 0 || partition == expected) {
+            return null;
+        }
+        return "country " + country + " belongs to partition " + expected + " of " + partitions + ", record is in "
+                + partition + ": producers must key measurements and heartbeats by country (TopicNames.partitionKey)";
+    }
+
+    /** The partition the default partitioner gives the country's key. */
+    static int partitionOf(String country, int partitions) {
+        byte[] key = TopicNames.partitionKey(country).getBytes(StandardCharsets.UTF_8);
+        return Utils.toPositive(Utils.murmur2(key)) % partitions;
     }
 
     private boolean isDuplicate(String id, long t) {
@@ -218,23 +309,38 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
         openWindows.put(key, acc);
     }
 
-    private void advanceClock(long t) {
-        Long now = clock.get(CLOCK);
-        if (now != null && t <= now) {
+    /**
+     * Closes every window the clock has passed (end plus grace). {@code own}: the clock moved on this
+     * partition's own records, so the other partitions are told (a tick), once per window closed.
+     */
+    private void advanceClock(boolean own) {
+        long t = probeClock.time();
+        if (t == Long.MIN_VALUE || t <= lastClock) {
             return;
         }
+        lastClock = t;
         clock.put(CLOCK, t);
-        Long lastClosed = clock.get(LAST_CLOSED);
-        long closable = Math.floorDiv(t - grace, window) * window - window;
-        if (lastClosed == null) {
+        if (lastClosed == Long.MIN_VALUE) {
             // First record ever: a record up to grace older may still arrive and must land in a window
             // that will be closed, so the sequence starts just before the window holding t - grace.
-            clock.put(LAST_CLOSED, Math.floorDiv(t - grace, window) * window - window);
+            lastClosed = Math.floorDiv(t - grace, window) * window - window;
+            clock.put(LAST_CLOSED, lastClosed);
+            return;
+        }
+        long closable = Math.floorDiv(t - grace, window) * window - window;
+        if (closable <= lastClosed) {
             return;
         }
         for (long ws = lastClosed + window; ws <= closable; ws += window) {
             closeWindow(ws, t);
-            clock.put(LAST_CLOSED, ws);
+            lastClosed = ws;
+        }
+        clock.put(LAST_CLOSED, lastClosed);
+        if (own && settings.partitions() > 1) {
+            ProbeHeartbeat tick = ProbeHeartbeat.newBuilder().setProbeId(TICK_PROBE).setCountry("ZZ")
+                    .setSentAt(Instant.ofEpochMilli(t)).setSource(MeasurementSource.UNKNOWN)
+                    .setSoftwareName("reachwatch-detector").build();
+            context.forward(new Record<>((Object) null, (Object) tick, t), DetectorTopology.TICKS_SINK);
         }
     }
 

@@ -44,7 +44,12 @@ public record DetectorSettings(
         int attributionMinSamples,
         Duration attributionHorizon,
         Duration maxFutureSkew,
-        Instant oldestValidTime) {
+        Instant oldestValidTime,
+        int partitions,
+        double clockQuantile,
+        int clockMinProbes,
+        Duration clockHorizon,
+        Duration silenceLag) {
 
     /** Defaults, keyed by property name, in the order DESIGN.md documents them. */
     public static final Map<String, String> DEFAULTS = defaults();
@@ -81,8 +86,13 @@ public record DetectorSettings(
         d.put("detector.attribution.llr", "5");
         d.put("detector.attribution.min.samples", "2");
         d.put("detector.attribution.horizon", "PT48H");
-        d.put("detector.max.future.skew", "PT24H");
+        d.put("detector.max.future.skew", "PT15M");
         d.put("detector.oldest.valid.time", "2012-01-01T00:00:00Z");
+        d.put("detector.partitions", "6");
+        d.put("detector.clock.quantile", "0.75");
+        d.put("detector.clock.min.probes", "2");
+        d.put("detector.clock.horizon", "PT1H");
+        d.put("detector.silence.lag", "PT15M");
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -115,7 +125,10 @@ public record DetectorSettings(
                 decimal(p, "detector.volume.min.probes"),
                 decimal(p, "detector.attribution.llr"), integer(p, "detector.attribution.min.samples"),
                 duration(p, "detector.attribution.horizon"),
-                duration(p, "detector.max.future.skew"), instant(p, "detector.oldest.valid.time"));
+                duration(p, "detector.max.future.skew"), instant(p, "detector.oldest.valid.time"),
+                integer(p, "detector.partitions"), decimal(p, "detector.clock.quantile"),
+                integer(p, "detector.clock.min.probes"), duration(p, "detector.clock.horizon"),
+                duration(p, "detector.silence.lag"));
     }
 
     public long windowMillis() {

@@ -17,6 +17,7 @@ import org.reachwatch.schemas.serde.AvroSerde;
 public record DetectorTopics(
         Topic<byte[], byte[]> measurements,
         Topic<byte[], byte[]> heartbeats,
+        Topic<byte[], byte[]> ticks,
         Topic<byte[], byte[]> late,
         Topic<byte[], byte[]> deadLetter,
         Topic<String, AvailabilityWindow> windows,
@@ -32,7 +33,7 @@ public record DetectorTopics(
     /** Default names with {@code prefix} in front (several replays on one cluster). */
     public static DetectorTopics withPrefix(String prefix, String registryUrl) {
         return new DetectorTopics(
-                bytes(prefix + TopicNames.MEASUREMENTS), bytes(prefix + TopicNames.HEARTBEATS),
+                bytes(prefix + TopicNames.MEASUREMENTS), bytes(prefix + TopicNames.HEARTBEATS), bytes(prefix + TopicNames.TICKS),
                 bytes(prefix + TopicNames.LATE_MEASUREMENTS), bytes(prefix + TopicNames.DEAD_LETTER),
                 new Topic<>(prefix + TopicNames.WINDOWS, Serdes.String(),
                         AvroSerde.specific(AvailabilityWindow.class, registryUrl, false, Map.of())),

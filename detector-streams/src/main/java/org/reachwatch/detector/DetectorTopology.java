@@ -1,11 +1,17 @@
 package org.reachwatch.detector;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
+import org.reachwatch.avro.ProbeHeartbeat;
 import org.reachwatch.detector.lifecycle.TrackerState;
+import org.reachwatch.schemas.serde.AvroSerde;
 
 /**
  * The detector as a topology: a pure function of topics and settings, no I/O. Built with the
@@ -14,8 +20,8 @@ import org.reachwatch.detector.lifecycle.TrackerState;
  *
  * <pre>
  *   measurements-source ─┐
- *                        ├─> detector ─> windows-sink, events-sink, incidents-sink, late-sink, dead-letter-sink
- *   heartbeats-source  ──┘
+ *   heartbeats-source  ──┼─> detector ─> windows-sink, events-sink, incidents-sink, late-sink, dead-letter-sink,
+ *   ticks-source       ──┘               ticks-sink (to every partition of the ticks topic)
  * </pre>
  * Event time is the measurement's {@code startTime} (heartbeat: {@code sentAt}), read by the
  * detector from the record itself after deserialization; the record timestamp is not used.
@@ -23,12 +29,14 @@ import org.reachwatch.detector.lifecycle.TrackerState;
 public final class DetectorTopology {
     public static final String MEASUREMENTS_SOURCE = "measurements-source";
     public static final String HEARTBEATS_SOURCE = "heartbeats-source";
+    public static final String TICKS_SOURCE = "ticks-source";
     public static final String DETECTOR = "detector";
     public static final String WINDOWS_SINK = "windows-sink";
     public static final String EVENTS_SINK = "events-sink";
     public static final String INCIDENTS_SINK = "incidents-sink";
     public static final String LATE_SINK = "late-sink";
     public static final String DEAD_LETTER_SINK = "dead-letter-sink";
+    public static final String TICKS_SINK = "ticks-sink";
 
     /** Measurement ids seen within the dedupe horizon. */
     public static final String SEEN_STORE = "seen-measurements";
@@ -53,7 +61,10 @@ public final class DetectorTopology {
                 topics.measurements().name());
         topology.addSource(HEARTBEATS_SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.heartbeats().name());
-        topology.addProcessor(DETECTOR, () -> new DetectorProcessor(topics, settings), MEASUREMENTS_SOURCE, HEARTBEATS_SOURCE);
+        topology.addSource(TICKS_SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
+                topics.ticks().name());
+        topology.addProcessor(DETECTOR, () -> new DetectorProcessor(topics, settings), MEASUREMENTS_SOURCE, HEARTBEATS_SOURCE,
+                TICKS_SOURCE);
         topology.addStateStore(Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(SEEN_STORE, dedupe.multipliedBy(3), dedupe.multipliedBy(2), false),
                 Serdes.String(), Serdes.Long()).withCachingEnabled(), DETECTOR);
@@ -74,6 +85,11 @@ public final class DetectorTopology {
         topology.addSink(LATE_SINK, topics.late().name(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), DETECTOR);
         topology.addSink(DEAD_LETTER_SINK, topics.deadLetter().name(), Serdes.ByteArray().serializer(),
                 Serdes.ByteArray().serializer(), DETECTOR);
+        // Every partition hears every tick: a partition whose probes all went quiet still moves in event time.
+        topology.addSink(TICKS_SINK, topics.ticks().name(), Serdes.ByteArray().serializer(),
+                AvroSerde.specific(ProbeHeartbeat.class, topics.registryUrl(), false, Map.of()).serializer(),
+                (String topic, byte[] key, ProbeHeartbeat value, int partitions) ->
+                        Optional.of(IntStream.range(0, partitions).boxed().collect(Collectors.toSet())), DETECTOR);
         return topology;
     }
 }

@@ -39,12 +39,15 @@ import org.reachwatch.schemas.serde.AvroSerde;
 class DetectorTopologyTest {
     private static final List<String> NETWORKS = List.of("AS17557", "AS24499", "AS59257");
     private static final Instant BLOCK = T0.plus(Duration.ofMinutes(40));
+    /** The driver has one partition per topic. */
+    private static final DetectorSettings SETTINGS = onePartition();
 
     private String registry;
     private DetectorTopics topics;
     private TopologyTestDriver driver;
     private TestInputTopic<byte[], byte[]> input;
     private TestInputTopic<byte[], byte[]> heartbeats;
+    private TestInputTopic<byte[], byte[]> ticks;
     private TestOutputTopic<String, DisruptionEvent> events;
     private TestOutputTopic<String, AvailabilityWindow> windows;
 
@@ -52,7 +55,7 @@ class DetectorTopologyTest {
     void start() {
         registry = "mem://detector-test-" + UUID.randomUUID();
         topics = DetectorTopics.defaults(registry);
-        driver = driver(DetectorTopology.build(topics, DetectorSettings.defaultSettings()));
+        driver = driver(DetectorTopology.build(topics, SETTINGS));
     }
 
     @AfterEach
@@ -67,6 +70,7 @@ class DetectorTopologyTest {
         TopologyTestDriver d = new TopologyTestDriver(topology, props);
         input = d.createInputTopic(topics.measurements().name(), new ByteArraySerializer(), new ByteArraySerializer());
         heartbeats = d.createInputTopic(topics.heartbeats().name(), new ByteArraySerializer(), new ByteArraySerializer());
+        ticks = d.createInputTopic(topics.ticks().name(), new ByteArraySerializer(), new ByteArraySerializer());
         events = d.createOutputTopic(topics.events().name(), new StringDeserializer(), topics.events().valueSerde().deserializer());
         windows = d.createOutputTopic(topics.windows().name(), new StringDeserializer(), topics.windows().valueSerde().deserializer());
         return d;
@@ -183,7 +187,9 @@ class DetectorTopologyTest {
                 T0.minusSeconds(30), BlockingMethod.DNS);
         ProbeMeasurement later = Measurements.measurement("m3", "PK", "AS17557", "x.com", false, "p1",
                 T0.plus(Duration.ofMinutes(20)), null);
-        pipe(List.of(first, older, later));
+        ProbeMeasurement laterToo = Measurements.measurement("m4", "PK", "AS17557", "x.com", false, "p2",
+                T0.plus(Duration.ofMinutes(20)), null);
+        pipe(List.of(first, older, later, laterToo));
 
         List<AvailabilityWindow> closed = windows.readValuesToList();
 
@@ -193,12 +199,12 @@ class DetectorTopologyTest {
                     assertThat(w.getUnreachable()).isEqualTo(1);
                 });
         assertThat(stat("late")).isNull();
-        assertThat(stat("measurements")).isEqualTo(3);
+        assertThat(stat("measurements")).isEqualTo(4);
     }
 
     @Test
     void topologyHasNoGeneratedNames() {
-        String description = DetectorTopology.build(topics, DetectorSettings.defaultSettings()).describe().toString();
+        String description = DetectorTopology.build(topics, SETTINGS).describe().toString();
 
         assertThat(description).doesNotContain("KSTREAM-", "KTABLE-", "KSTORE-")
                 .contains(DetectorTopology.DETECTOR, DetectorTopology.TRACKERS_STORE, DetectorTopology.SEEN_STORE);
@@ -212,9 +218,9 @@ class DetectorTopologyTest {
     }
 
     private void endOfInput(Instant lastEventTime) {
-        ProbeHeartbeat marker = DetectorApp.endOfInputMarker(lastEventTime, DetectorSettings.defaultSettings());
+        ProbeHeartbeat marker = DetectorApp.endOfInputMarker(lastEventTime, SETTINGS);
         var serializer = AvroSerde.specific(ProbeHeartbeat.class, registry, false, Map.of()).serializer();
-        heartbeats.pipeInput(null, serializer.serialize(topics.heartbeats().name(), marker), marker.getSentAt());
+        ticks.pipeInput(null, serializer.serialize(topics.ticks().name(), marker), marker.getSentAt());
     }
 
     private Long stat(String name) {
@@ -243,5 +249,11 @@ class DetectorTopologyTest {
             Collections.swap(out, k, k + 1);
         }
         return out;
+    }
+
+    private static DetectorSettings onePartition() {
+        Properties p = new Properties();
+        p.setProperty("detector.partitions", "1");
+        return DetectorSettings.from(p);
     }
 }

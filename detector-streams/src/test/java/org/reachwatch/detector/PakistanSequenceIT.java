@@ -27,6 +27,7 @@ import org.reachwatch.avro.ProbeHeartbeat;
 import org.reachwatch.avro.ProbeMeasurement;
 import org.reachwatch.embedded.EmbeddedKafkaBroker;
 import org.reachwatch.registry.SchemaRegistryServer;
+import org.reachwatch.schemas.TopicNames;
 import org.reachwatch.schemas.serde.AvroSerde;
 
 /**
@@ -106,13 +107,10 @@ class PakistanSequenceIT {
              KafkaProducer<String, ProbeHeartbeat> heartbeats = new KafkaProducer<>(config, new StringSerializer(),
                      AvroSerde.specific(ProbeHeartbeat.class, registry.url(), false).serializer())) {
             for (ProbeMeasurement m : fleet) {
-                producer.send(new ProducerRecord<>(topics.measurements().name(), null, m.getStartTime().toEpochMilli(),
-                        m.getCountry() + "|" + m.getTarget(), m));
+                producer.send(new ProducerRecord<>(topics.measurements().name(), TopicNames.partitionKey(m.getCountry()), m));
             }
             producer.flush();
-            ProbeHeartbeat marker = DetectorApp.endOfInputMarker(fleet.get(fleet.size() - 1).getStartTime(), settings);
-            heartbeats.send(new ProducerRecord<>(topics.heartbeats().name(), null, marker.getSentAt().toEpochMilli(),
-                    marker.getProbeId(), marker)).get();
+            DetectorApp.sendEndOfInput(heartbeats, topics, fleet.get(fleet.size() - 1).getStartTime(), settings);
         }
     }
 }

@@ -155,11 +155,10 @@ public final class DemoCommand implements Callable<Integer> {
             }
             publisher.awaitDelivered(Duration.ofMinutes(1));
         }
-        ProbeHeartbeat marker = DetectorApp.endOfInputMarker(last, settings);
-        try (KafkaProducer<String, ProbeHeartbeat> heartbeats = new KafkaProducer<>(
+        try (KafkaProducer<String, ProbeHeartbeat> ticks = new KafkaProducer<>(
                 MeasurementPublisher.producerConfig(stack.bootstrapServers()), new StringSerializer(),
                 AvroSerde.specific(ProbeHeartbeat.class, stack.registryUrl(), false).serializer())) {
-            heartbeats.send(new ProducerRecord<>(topics.heartbeats().name(), marker.getProbeId(), marker)).get();
+            DetectorApp.sendEndOfInput(ticks, topics, last, settings);
         }
         return count;
     }

@@ -38,6 +38,7 @@ import org.reachwatch.feeds.FeedImporter;
 import org.reachwatch.feeds.ImportReport;
 import org.reachwatch.feeds.InputFormat;
 import org.reachwatch.feeds.LineSource;
+import org.reachwatch.schemas.TopicNames;
 import org.reachwatch.schemas.json.AvroJson;
 import org.reachwatch.schemas.serde.AvroSerde;
 
@@ -151,7 +152,7 @@ final class Replay {
                     lastEventTime[0] = Math.max(lastEventTime[0], t);
                     // The record timestamp is the publish time; event time travels in startTime. Old
                     // timestamps would make the detector's changelogs delete their own state by retention.
-                    producer.send(new ProducerRecord<>(topics.measurements().name(), m.getCountry() + "|" + m.getTarget(), m),
+                    producer.send(new ProducerRecord<>(topics.measurements().name(), TopicNames.partitionKey(m.getCountry()), m),
                             (metadata, e) -> {
                                 if (e != null) {
                                     sendFailure.compareAndSet(null, e);
@@ -181,9 +182,7 @@ final class Replay {
                 throw new IllegalStateException("publishing failed: " + sendFailure.get().getMessage(), sendFailure.get());
             }
             if (lastEventTime[0] != Long.MIN_VALUE) {
-                ProbeHeartbeat marker = DetectorApp.endOfInputMarker(Instant.ofEpochMilli(lastEventTime[0]), request.settings());
-                heartbeats.send(new ProducerRecord<>(topics.heartbeats().name(), marker.getProbeId(), marker));
-                heartbeats.flush();
+                DetectorApp.sendEndOfInput(heartbeats, topics, Instant.ofEpochMilli(lastEventTime[0]), request.settings());
             }
         }
         err.printf(Locale.ROOT, "replay: published %,d measurements in %.1f s (%,.0f/s); waiting for the detector%n",

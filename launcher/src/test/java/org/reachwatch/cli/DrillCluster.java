@@ -34,6 +34,7 @@ import org.reachwatch.detector.TopicDrain;
 import org.reachwatch.embedded.EmbeddedKafkaBroker;
 import org.reachwatch.feeds.InputFormat;
 import org.reachwatch.registry.SchemaRegistryServer;
+import org.reachwatch.schemas.TopicNames;
 import org.reachwatch.schemas.json.AvroJson;
 import org.reachwatch.schemas.serde.AvroSerde;
 
@@ -107,7 +108,7 @@ final class DrillCluster implements AutoCloseable {
         try (KafkaProducer<String, ProbeMeasurement> producer = new KafkaProducer<>(producerConfig(), new StringSerializer(),
                 AvroSerde.specific(ProbeMeasurement.class, registryUrl(), false).serializer())) {
             for (ProbeMeasurement m : measurements) {
-                producer.send(new ProducerRecord<>(topics.measurements().name(), m.getCountry() + "|" + m.getTarget(), m));
+                producer.send(new ProducerRecord<>(topics.measurements().name(), TopicNames.partitionKey(m.getCountry()), m));
             }
             producer.flush();
         }
@@ -116,11 +117,9 @@ final class DrillCluster implements AutoCloseable {
     /** The heartbeat {@code replay} sends after the last measurement, so the last windows close. */
     void publishEndOfInput(List<ProbeMeasurement> measurements, DetectorSettings settings) {
         Instant last = measurements.stream().map(ProbeMeasurement::getStartTime).max(Comparator.naturalOrder()).orElseThrow();
-        ProbeHeartbeat marker = DetectorApp.endOfInputMarker(last, settings);
         try (KafkaProducer<String, ProbeHeartbeat> producer = new KafkaProducer<>(producerConfig(), new StringSerializer(),
                 AvroSerde.specific(ProbeHeartbeat.class, registryUrl(), false).serializer())) {
-            producer.send(new ProducerRecord<>(topics.heartbeats().name(), marker.getProbeId(), marker));
-            producer.flush();
+            DetectorApp.sendEndOfInput(producer, topics, last, settings);
         }
     }
 

@@ -96,7 +96,7 @@ public final class HeartbeatPublisher implements Consumer<ProbeHeartbeat>, AutoC
     }
 
     private void send(ProbeHeartbeat hb) {
-        String key = hb.getCountry() + "|" + hb.getAsn();
+        String key = TopicNames.partitionKey(hb.getCountry());
         try {
             producer.send(new ProducerRecord<>(topic, null, hb.getSentAt().toEpochMilli(), key, hb), (md, e) -> {
                 if (e != null) {

@@ -122,9 +122,9 @@ public final class MeasurementPublisher implements AutoCloseable {
         return p;
     }
 
-    /** The record key: one region's measurements of one target share a partition, hence an order. */
+    /** The record key: the country, so a country's measurements reach the detector task that keeps its state. */
     public static String key(ProbeMeasurement m) {
-        return m.getCountry() + "|" + m.getTarget();
+        return TopicNames.partitionKey(m.getCountry());
     }
 
     /**

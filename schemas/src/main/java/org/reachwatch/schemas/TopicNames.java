@@ -2,10 +2,19 @@ package org.reachwatch.schemas;
 
 /** Default names of reachwatch's topics; every producer and consumer takes them from here or from config. */
 public final class TopicNames {
-    /** ProbeMeasurement values, keyed by "country|target" so a region's measurements of a target stay in order. */
+    /**
+     * ProbeMeasurement values, keyed by country ({@link #partitionKey}): one country's measurements all
+     * reach the same detector task, which keeps that country's state and event-time clock.
+     */
     public static final String MEASUREMENTS = "probe.measurements";
-    /** ProbeHeartbeat values, keyed by probe id. */
+    /** ProbeHeartbeat values, keyed by country ({@link #partitionKey}), like the measurements. */
     public static final String HEARTBEATS = "probe.heartbeats";
+    /**
+     * The detector's own clock ticks (ProbeHeartbeat values from the detector), sent to every partition
+     * so a partition whose probes all went quiet still moves in event time; also where a replay says
+     * that its input has ended. Written only by the detector and replay: probes have no business here.
+     */
+    public static final String TICKS = "detector.ticks";
     /** Measurements that arrived after their window's grace period: counted and kept, not used. */
     public static final String LATE_MEASUREMENTS = "probe.measurements.late";
     /** Records that failed deserialization or validation, with the reason in headers. */
@@ -18,5 +27,14 @@ public final class TopicNames {
     public static final String INCIDENTS = "disruption.incidents";
 
     private TopicNames() {
+    }
+
+    /**
+     * The record key of a measurement or heartbeat: its country, upper case. The detector refuses (dead-
+     * letters) a record that reached a partition its country does not hash to, so every producer must
+     * key with this.
+     */
+    public static String partitionKey(String country) {
+        return country == null ? "" : country.trim().toUpperCase(java.util.Locale.ROOT);
     }
 }
