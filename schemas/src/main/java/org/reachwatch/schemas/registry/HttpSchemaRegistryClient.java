@@ -21,30 +21,57 @@ import org.apache.avro.SchemaParseException;
  * Client for a Schema Registry speaking Confluent's REST API v1 (Confluent's own server, or
  * reachwatch's). Thread-safe; ids and schemas are cached for the life of the client, so the hot
  * path does no HTTP after the first record of each schema.
+ *
+ * <p>HTTP basic credentials and TLS settings come from a {@link RegistryClientConfig} (Confluent's
+ * setting names, or user info in the URL). Messages name the registry by its URL without
+ * credentials. A registry that refuses the credentials answers 401 or 403: a
+ * {@link SchemaRegistryException} with that code, which no retry fixes.
  */
 public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI baseUrl;
+    private final RegistryClientConfig config;
+    private final String authorization;
     private final HttpClient http;
     private final Duration requestTimeout;
     private final Map<String, Map<Schema, Integer>> idsBySubject = new ConcurrentHashMap<>();
     private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
 
+    /** A client for {@code baseUrl}; user info in it is sent as HTTP basic credentials. */
     public HttpSchemaRegistryClient(String baseUrl) {
         this(baseUrl, Duration.ofSeconds(10));
     }
 
     public HttpSchemaRegistryClient(String baseUrl, Duration requestTimeout) {
-        String trimmed = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        this.baseUrl = URI.create(trimmed);
-        this.requestTimeout = requestTimeout;
-        this.http = HttpClient.newBuilder().connectTimeout(requestTimeout).build();
+        this(RegistryClientConfig.of(baseUrl), requestTimeout);
     }
 
+    public HttpSchemaRegistryClient(RegistryClientConfig config) {
+        this(config, Duration.ofSeconds(10));
+    }
+
+    public HttpSchemaRegistryClient(RegistryClientConfig config, Duration requestTimeout) {
+        this.config = config;
+        this.baseUrl = URI.create(config.url());
+        this.authorization = config.authorization();
+        this.requestTimeout = requestTimeout;
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(requestTimeout);
+        if (config.url().startsWith("https://")) {
+            builder.sslContext(config.sslContext());
+        }
+        this.http = builder.build();
+    }
+
+    /** The registry's URL, without credentials. */
     public String baseUrl() {
         return baseUrl.toString();
+    }
+
+    /** How this client reaches its registry. */
+    public RegistryClientConfig config() {
+        return config;
     }
 
     @Override
@@ -144,6 +171,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         if (body != null) {
             request.header("Content-Type", CONTENT_TYPE);
         }
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
         HttpResponse<String> response;
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
@@ -159,6 +189,11 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         if (response.statusCode() / 100 != 2) {
             int code = answer.path("error_code").asInt(response.statusCode());
             String message = answer.path("message").asText(response.body());
+            if (response.statusCode() == 401 || response.statusCode() == 403) {
+                throw new SchemaRegistryException(response.statusCode(), "schema registry " + baseUrl + " refused "
+                        + (authorization == null ? "a request without credentials" : "the credentials") + " (HTTP "
+                        + response.statusCode() + ": " + message + ")");
+            }
             throw new SchemaRegistryException(code, "schema registry " + baseUrl + " answered " + method + " " + path
                     + " with HTTP " + response.statusCode() + " (error " + code + "): " + message);
         }
