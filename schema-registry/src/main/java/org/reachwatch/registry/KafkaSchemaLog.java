@@ -35,16 +35,22 @@ final class KafkaSchemaLog implements AutoCloseable {
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
     private final String bootstrapServers;
+    private final Map<String, Object> clientConfig;
     private final Duration timeout;
     private final KafkaProducer<String, String> producer;
 
     /** {@code timeout} bounds every Kafka call: topic creation, the start-up read, each write. */
     KafkaSchemaLog(String bootstrapServers, Duration timeout) {
+        this(bootstrapServers, Map.of(), timeout);
+    }
+
+    /** {@code clientConfig}: Kafka client settings (security, ...) for every client of the log; never modified. */
+    KafkaSchemaLog(String bootstrapServers, Map<String, ?> clientConfig, Duration timeout) {
         this.bootstrapServers = bootstrapServers;
+        this.clientConfig = Map.copyOf(clientConfig);
         this.timeout = timeout;
         ensureTopic();
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties props = clientProperties();
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         // Ordered and exactly once per send: a retried write must not land after a later one.
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -58,9 +64,10 @@ final class KafkaSchemaLog implements AutoCloseable {
     }
 
     private void ensureTopic() {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis() / 2))) {
+        Properties adminProps = clientProperties();
+        adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis() / 2);
+        try (Admin admin = Admin.create(adminProps)) {
             NewTopic topic = new NewTopic(TOPIC, Optional.of(1), Optional.empty())
                     .configs(Map.of("cleanup.policy", "compact", "retention.ms", "-1"));
             admin.createTopics(List.of(topic)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -80,8 +87,7 @@ final class KafkaSchemaLog implements AutoCloseable {
 
     /** Every record of the topic, oldest first, up to the end offset seen when the call starts. */
     List<ConsumerRecord<String, String>> readAll() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties props = clientProperties();
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         List<ConsumerRecord<String, String>> all = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
@@ -115,6 +121,13 @@ final class KafkaSchemaLog implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new RegistryError(500, RegistryError.STORE_ERROR, "Interrupted while writing to the schema topic", e);
         }
+    }
+
+    private Properties clientProperties() {
+        Properties props = new Properties();
+        props.putAll(clientConfig);
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return props;
     }
 
     @Override
