@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -20,6 +21,7 @@ import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -52,41 +54,65 @@ public final class DetectorApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final DetectorTopics topics;
     private final String bootstrapServers;
+    private final Map<String, Object> clientConfig;
     private final String applicationId;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-    private DetectorApp(KafkaStreams streams, DetectorTopics topics, String bootstrapServers, String applicationId) {
+    private DetectorApp(KafkaStreams streams, DetectorTopics topics, String bootstrapServers, Map<String, Object> clientConfig,
+                        String applicationId) {
         this.streams = streams;
         this.topics = topics;
         this.bootstrapServers = bootstrapServers;
+        this.clientConfig = clientConfig;
         this.applicationId = applicationId;
     }
 
     /**
-     * Creates the topics if missing, starts the detector and waits until it is RUNNING.
+     * Creates the topics if missing (default settings), starts the detector and waits until it is RUNNING.
      *
      * @param streamsOverrides extra Kafka Streams settings (never modified)
      */
     public static DetectorApp start(String bootstrapServers, DetectorTopics topics, DetectorSettings settings,
                                     String applicationId, Path stateDir, Properties streamsOverrides, Duration timeout) {
-        createTopics(bootstrapServers, topics);
+        return start(bootstrapServers, Map.of(), DetectorTopicConfigs.defaults(), topics, settings, applicationId, stateDir,
+                streamsOverrides, timeout);
+    }
+
+    /**
+     * As {@link #start(String, DetectorTopics, DetectorSettings, String, Path, Properties, Duration)}, every
+     * Kafka client (admin, Streams and its producers and consumers) taking {@code clientConfig}: standard
+     * Kafka client settings such as {@code security.protocol}, {@code sasl.*}, {@code ssl.*}, or tuning like
+     * {@code num.stream.threads} and {@code replication.factor}. They replace the detector's defaults
+     * (linger, compression) but not what it depends on (application id, state directory, exactly-once,
+     * explicit naming, append-time topics): the caller keeps those out (the launcher refuses them).
+     * Topics are created with {@code topicConfigs}.
+     */
+    public static DetectorApp start(String bootstrapServers, Map<String, ?> clientConfig, DetectorTopicConfigs topicConfigs,
+                                    DetectorTopics topics, DetectorSettings settings, String applicationId, Path stateDir,
+                                    Properties streamsOverrides, Duration timeout) {
+        Map<String, Object> client = Map.copyOf(clientConfig);
+        createTopics(bootstrapServers, client, topicConfigs, topics);
         Properties props = new Properties();
+        // Batches of 20 ms and lz4 (NOTES-kafka.md: double the throughput); output topics and changelogs
+        // are compressed on the wire and on disk. Client settings may replace both.
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        // Internal changelogs take the broker's default.replication.factor (1 on a single broker, 3 on a cluster).
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1");
+        props.putAll(client);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         // Every stateful piece is named in the topology; refuse to start if one ever is not.
         props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
-        // Internal changelogs on a single broker cannot have the default 3 replicas... nor need them here.
-        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1");
-        props.put(StreamsConfig.producerPrefix("linger.ms"), "20");
         // Records carry event times months or years old. The broker expires an idempotent producer's
         // state by record timestamp, so old timestamps on changelogs make every transaction retry
         // (OutOfOrderSequence); append time keeps producer state alive. Event time is in the payload.
         props.put(StreamsConfig.topicPrefix(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG), "LogAppendTime");
         props.putAll(streamsOverrides);
         KafkaStreams streams = new KafkaStreams(DetectorTopology.build(topics, settings), props);
-        DetectorApp app = new DetectorApp(streams, topics, bootstrapServers, applicationId);
+        DetectorApp app = new DetectorApp(streams, topics, bootstrapServers, client, applicationId);
         CountDownLatch running = new CountDownLatch(1);
         streams.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.RUNNING || now == KafkaStreams.State.ERROR
@@ -114,21 +140,29 @@ public final class DetectorApp implements AutoCloseable {
         return app;
     }
 
-    /** Creates the detector's topics: one partition for the inputs (one event-time clock), retention off. */
+    /** Creates the detector's topics with default settings on a plaintext cluster. */
     public static void createTopics(String bootstrapServers, DetectorTopics topics) {
-        // Never delete by age (replayed data is old); stamp records with append time (see start()).
-        Map<String, String> keepForever = Map.of("retention.ms", "-1", TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
+        createTopics(bootstrapServers, Map.of(), DetectorTopicConfigs.defaults(), topics);
+    }
+
+    /**
+     * Creates the detector's topics that are missing, each with its role's settings from
+     * {@code topicConfigs} (retention, compaction, append time); existing topics are left as they are.
+     */
+    public static void createTopics(String bootstrapServers, Map<String, ?> clientConfig, DetectorTopicConfigs topicConfigs,
+                                    DetectorTopics topics) {
+        Map<DetectorTopicConfigs.Role, String> names = new LinkedHashMap<>();
+        names.put(DetectorTopicConfigs.Role.MEASUREMENTS, topics.measurements().name());
+        names.put(DetectorTopicConfigs.Role.HEARTBEATS, topics.heartbeats().name());
+        names.put(DetectorTopicConfigs.Role.LATE, topics.late().name());
+        names.put(DetectorTopicConfigs.Role.DEAD_LETTER, topics.deadLetter().name());
+        names.put(DetectorTopicConfigs.Role.WINDOWS, topics.windows().name());
+        names.put(DetectorTopicConfigs.Role.EVENTS, topics.events().name());
+        names.put(DetectorTopicConfigs.Role.INCIDENTS, topics.incidents().name());
         List<NewTopic> wanted = new ArrayList<>();
-        wanted.add(new NewTopic(topics.measurements().name(), 1, (short) -1).configs(keepForever));
-        wanted.add(new NewTopic(topics.heartbeats().name(), 1, (short) -1).configs(keepForever));
-        wanted.add(new NewTopic(topics.late().name(), 1, (short) -1).configs(keepForever));
-        wanted.add(new NewTopic(topics.deadLetter().name(), 1, (short) -1).configs(keepForever));
-        wanted.add(new NewTopic(topics.windows().name(), 1, (short) -1).configs(keepForever));
-        wanted.add(new NewTopic(topics.events().name(), 1, (short) -1).configs(keepForever));
-        wanted.add(new NewTopic(topics.incidents().name(), 1, (short) -1)
-                .configs(Map.of("cleanup.policy", "compact", "retention.ms", "-1",
-                        TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime")));
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+        names.forEach((role, name) -> wanted.add(new NewTopic(name, topicConfigs.partitions(role), (short) -1)
+                .configs(topicConfigs.configs(role))));
+        try (Admin admin = Admin.create(adminConfig(bootstrapServers, clientConfig))) {
             for (NewTopic topic : wanted) {
                 try {
                     admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
@@ -144,6 +178,18 @@ public final class DetectorApp implements AutoCloseable {
         } catch (TimeoutException e) {
             throw new IllegalStateException("timed out creating the detector's topics on " + bootstrapServers, e);
         }
+    }
+
+    /** Admin settings: the client settings that apply to an admin client, and the bootstrap servers. */
+    private static Map<String, Object> adminConfig(String bootstrapServers, Map<String, ?> clientConfig) {
+        Map<String, Object> config = new HashMap<>();
+        clientConfig.forEach((k, v) -> {
+            if (AdminClientConfig.configNames().contains(k)) {
+                config.put(k, v);
+            }
+        });
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return config;
     }
 
     /**
@@ -162,7 +208,7 @@ public final class DetectorApp implements AutoCloseable {
     /** Waits until the detector has committed everything published to its input topics so far. */
     public void awaitCaughtUp(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+        try (Admin admin = Admin.create(adminConfig(bootstrapServers, clientConfig))) {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             for (String topic : List.of(topics.measurements().name(), topics.heartbeats().name())) {
                 admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
