@@ -9,9 +9,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.reachwatch.detector.DetectorApp;
-import org.reachwatch.detector.DetectorSettings;
 import org.reachwatch.detector.DetectorTopics;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -24,14 +24,15 @@ public final class DetectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
-    String bootstrapServers;
+    static final String DEFAULT_BOOTSTRAP_SERVERS = "localhost:9092";
+    static final String DEFAULT_REGISTRY_URL = "http://localhost:8081";
 
-    @Option(names = "--schema-registry-url", defaultValue = "http://localhost:8081", description = "Schema Registry URL (default ${DEFAULT-VALUE}).")
-    String registryUrl;
+    /** Cluster options; defaults localhost:9092 and http://localhost:8081. */
+    @Mixin
+    ClusterOptions cluster;
 
-    @Option(names = "--config", description = "Detector properties file (detector.* keys, see detector-streams/DESIGN.md).")
-    Path config;
+    @Mixin
+    DetectorOptions detector;
 
     @Option(names = "--state-dir", defaultValue = "reachwatch-state", description = "Kafka Streams state directory (default ${DEFAULT-VALUE}).")
     Path stateDir;
@@ -44,13 +45,19 @@ public final class DetectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DetectorSettings settings = ReplayCommand.loadSettings(config);
+        DetectorOptions.DetectorConfig config = detector.load();
+        Cluster c = cluster.resolve(DEFAULT_BOOTSTRAP_SERVERS, DEFAULT_REGISTRY_URL);
+        if (!c.checkAccess(Duration.ofSeconds(30))) {
+            spec.commandLine().getErr().printf("detect: Kafka at %s or the registry did not answer yet; waiting for them%n",
+                    c.bootstrapServers());
+        }
         Files.createDirectories(stateDir);
         CountDownLatch stop = new CountDownLatch(1);
-        try (DetectorApp app = DetectorApp.start(bootstrapServers, DetectorTopics.defaults(registryUrl), settings,
-                applicationId, stateDir, new Properties(), Duration.ofMinutes(2))) {
+        try (DetectorApp app = DetectorApp.start(c.bootstrapServers(), c.kafka(), config.topics(),
+                DetectorTopics.defaults(c.registryUrl()), config.settings(), applicationId, stateDir, new Properties(),
+                Duration.ofMinutes(2))) {
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "reachwatch-detect-shutdown"));
-            spec.commandLine().getOut().printf("detector running on %s (registry %s); Ctrl-C stops it%n", bootstrapServers, registryUrl);
+            spec.commandLine().getOut().printf("detector running on %s; Ctrl-C stops it%n", c.describe());
             spec.commandLine().getOut().flush();
             while (!stop.await(statusSeconds, TimeUnit.SECONDS)) {
                 if (app.failure() != null) {

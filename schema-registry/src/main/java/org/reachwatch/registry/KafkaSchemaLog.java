@@ -50,7 +50,7 @@ final class KafkaSchemaLog implements AutoCloseable {
         this.clientConfig = Map.copyOf(clientConfig);
         this.timeout = timeout;
         ensureTopic();
-        Properties props = clientProperties();
+        Properties props = clientProperties(ProducerConfig.configNames());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         // Ordered and exactly once per send: a retried write must not land after a later one.
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -64,7 +64,7 @@ final class KafkaSchemaLog implements AutoCloseable {
     }
 
     private void ensureTopic() {
-        Properties adminProps = clientProperties();
+        Properties adminProps = clientProperties(AdminClientConfig.configNames());
         adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis() / 2);
         try (Admin admin = Admin.create(adminProps)) {
@@ -87,7 +87,7 @@ final class KafkaSchemaLog implements AutoCloseable {
 
     /** Every record of the topic, oldest first, up to the end offset seen when the call starts. */
     List<ConsumerRecord<String, String>> readAll() {
-        Properties props = clientProperties();
+        Properties props = clientProperties(ConsumerConfig.configNames());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         List<ConsumerRecord<String, String>> all = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
@@ -123,9 +123,14 @@ final class KafkaSchemaLog implements AutoCloseable {
         }
     }
 
-    private Properties clientProperties() {
+    /** The configured client settings that {@code names} (one client type's settings) includes, and the bootstrap servers. */
+    private Properties clientProperties(java.util.Set<String> names) {
         Properties props = new Properties();
-        props.putAll(clientConfig);
+        clientConfig.forEach((k, v) -> {
+            if (names.contains(k)) {
+                props.put(k, v);
+            }
+        });
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         return props;
     }

@@ -135,6 +135,14 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         return answer.path("is_compatible").asBoolean(false);
     }
 
+    /**
+     * Asks the registry for its global compatibility level: succeeds when it answers and admits these
+     * credentials, throws {@link SchemaRegistryException} (401/403, {@code UNREACHABLE}, ...) otherwise.
+     */
+    public void checkAccess() {
+        send("GET", "/config", null);
+    }
+
     private Integer cachedId(String subject, Schema schema) {
         Map<Schema, Integer> ids = idsBySubject.get(subject);
         return ids == null ? null : ids.get(schema);
