@@ -137,22 +137,24 @@ final class KafkaClientSettings {
         return new KafkaClientSettings(kafka, registry, origin);
     }
 
-    /** Lets Kafka's own definitions parse every value, so a typo fails here and not deep inside a client. */
+    /** Lets Kafka's own definitions parse and validate every value, so a typo fails here and not deep inside a client. */
     private static void checkValues(Map<String, String> kafka, String origin) {
         for (ConfigDef def : List.of(ProducerConfig.configDef(), ConsumerConfig.configDef(), AdminClientConfig.configDef(),
                 StreamsConfig.configDef())) {
-            Map<String, Object> relevant = new HashMap<>();
-            kafka.forEach((k, v) -> {
-                if (def.names().contains(k)) {
-                    relevant.put(k, v);
+            for (Map.Entry<String, String> e : kafka.entrySet()) {
+                ConfigDef.ConfigKey key = def.configKeys().get(e.getKey());
+                if (key == null) {
+                    continue;
                 }
-            });
-            relevant.putIfAbsent(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092");
-            relevant.putIfAbsent(StreamsConfig.APPLICATION_ID_CONFIG, "check");
-            try {
-                def.parse(relevant);
-            } catch (ConfigException e) {
-                throw new IllegalArgumentException("invalid Kafka client setting in " + origin + ": " + Secrets.scrub(e.getMessage()), e);
+                try {
+                    Object parsed = ConfigDef.parseType(key.name, e.getValue(), key.type);
+                    if (key.validator != null) {
+                        key.validator.ensureValid(key.name, parsed);
+                    }
+                } catch (ConfigException ex) {
+                    throw new IllegalArgumentException("invalid Kafka client setting in " + origin + ": "
+                            + (isSecret(key.name) ? "the value of " + key.name + " is not valid" : Secrets.scrub(ex.getMessage())), ex);
+                }
             }
         }
     }
