@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
             CommandLine.HelpCommand.class,
             DemoCommand.class,
             StackCommand.class,
+            TopicsCommand.class,
             ReplayCommand.class,
             DetectCommand.class,
             ProbeCommand.class,
