@@ -49,7 +49,7 @@ public final class StackCommand implements Callable<Integer> {
     Path registryConfig;
 
     @Override
-    public Integer call() throws InterruptedException, IOException {
+    public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Properties registrySettings = null;
@@ -77,13 +77,19 @@ public final class StackCommand implements Callable<Integer> {
         out.println("bootstrap.servers=" + stack.bootstrapServers());
         out.println("schema.registry.url=" + stack.registryUrl());
         out.flush();
+        boolean interrupted = false;
         try {
             stopped.await();
-        } finally {
-            // Interrupted (tests, an embedding program): stop here rather than at JVM exit.
-            if (stopped.getCount() > 0 && Runtime.getRuntime().removeShutdownHook(hook)) {
-                stack.close();
-            }
+        } catch (InterruptedException e) {
+            // Interrupted (tests, an embedding program): an orderly stop now rather than at JVM exit,
+            // with the interrupt flag cleared meanwhile so the broker's shutdown can wait for its threads.
+            interrupted = true;
+        }
+        if (stopped.getCount() > 0 && Runtime.getRuntime().removeShutdownHook(hook)) {
+            stack.close();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         return 0;
     }
