@@ -21,11 +21,11 @@ import picocli.CommandLine.Spec;
         description = "Runs the detector (Kafka Streams, exactly-once) on a Kafka cluster until interrupted: reads "
                 + "probe.measurements and probe.heartbeats, writes availability.windows, disruption.events, disruption.incidents.")
 public final class DetectCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
     static final String DEFAULT_BOOTSTRAP_SERVERS = "localhost:9092";
     static final String DEFAULT_REGISTRY_URL = "http://localhost:8081";
+
+    @Spec
+    CommandSpec spec;
 
     /** Cluster options; defaults localhost:9092 and http://localhost:8081. */
     @Mixin
