@@ -113,8 +113,14 @@ class SecureClusterIT {
             assertThat(published).hasSize(fleet.size());
 
             // A real probe run, configured only by the properties file: one DNS-timeout measurement per target.
+            // The topics a probe writes to, created as an operator does before the probes start.
+            Result topicsRun = run(Map.of("REACHWATCH_KAFKA_CONFIG", clientConfig.toString(),
+                    "REACHWATCH_TOPIC_MEASUREMENTS_RETENTION_MS", "172800000"), "topics");
+            assertThat(topicsRun.exit()).as(topicsRun.err()).isZero();
+            assertThat(topicsRun.out()).contains("probe.measurements", "retention.ms=172800000");
             DetectorTopics probeTopics = DetectorTopics.defaults(cluster.registryUrl());
-            DetectorApp.createTopics(cluster.bootstrapServers(), cluster.kafka(), DetectorTopicConfigs.defaults(), probeTopics);
+            assertThat(topicConfig(cluster, probeTopics.measurements().name(), "retention.ms")).isEqualTo("172800000");
+            assertThat(topicConfig(cluster, probeTopics.incidents().name(), "cleanup.policy")).isEqualTo("compact");
             try (DatagramSocket silentDns = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
                 Result probe = run(Map.of(), "probe", "--once", "--kafka-config", clientConfig.toString(), "--probe-id", "secure-probe",
                         "--country", "PK", "--asn", "AS17557", "--resolver", "127.0.0.1:" + silentDns.getLocalPort(),
@@ -166,6 +172,17 @@ class SecureClusterIT {
     }
 
     private record Result(int exit, String out, String err) {
+    }
+
+    private static String topicConfig(Cluster cluster, String topic, String name) throws Exception {
+        Map<String, Object> config = new java.util.HashMap<>(cluster.kafka());
+        config.put("bootstrap.servers", cluster.bootstrapServers());
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(config)) {
+            org.apache.kafka.common.config.ConfigResource resource =
+                    new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+            return admin.describeConfigs(List.of(resource)).all().get(30, java.util.concurrent.TimeUnit.SECONDS)
+                    .get(resource).get(name).value();
+        }
     }
 
     private static Result run(Map<String, String> env, String... args) {
