@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -21,11 +22,14 @@ import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -37,6 +41,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.reachwatch.avro.MeasurementSource;
 import org.reachwatch.avro.ProbeHeartbeat;
 import org.reachwatch.detector.lifecycle.TrackerState;
+import org.reachwatch.schemas.serde.AvroSerde;
 import org.reachwatch.schemas.registry.SchemaRegistryUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,43 +61,67 @@ public final class DetectorApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final DetectorTopics topics;
     private final String bootstrapServers;
+    private final Map<String, Object> clientConfig;
     private final String applicationId;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final AtomicLong registryOutages = new AtomicLong();
     private final AtomicReference<String> lastRegistryOutage = new AtomicReference<>();
 
-    private DetectorApp(KafkaStreams streams, DetectorTopics topics, String bootstrapServers, String applicationId) {
+    private DetectorApp(KafkaStreams streams, DetectorTopics topics, String bootstrapServers, Map<String, Object> clientConfig,
+                        String applicationId) {
         this.streams = streams;
         this.topics = topics;
         this.bootstrapServers = bootstrapServers;
+        this.clientConfig = clientConfig;
         this.applicationId = applicationId;
     }
 
     /**
-     * Creates the topics if missing, starts the detector and waits until it is RUNNING.
+     * Creates the topics if missing (default settings), starts the detector and waits until it is RUNNING.
      *
      * @param streamsOverrides extra Kafka Streams settings (never modified)
      */
     public static DetectorApp start(String bootstrapServers, DetectorTopics topics, DetectorSettings settings,
                                     String applicationId, Path stateDir, Properties streamsOverrides, Duration timeout) {
-        createTopics(bootstrapServers, topics, settings.partitions());
+        return start(bootstrapServers, Map.of(), DetectorTopicConfigs.defaults(), topics, settings, applicationId, stateDir,
+                streamsOverrides, timeout);
+    }
+
+    /**
+     * As {@link #start(String, DetectorTopics, DetectorSettings, String, Path, Properties, Duration)}, every
+     * Kafka client (admin, Streams and its producers and consumers) taking {@code clientConfig}: standard
+     * Kafka client settings such as {@code security.protocol}, {@code sasl.*}, {@code ssl.*}, or tuning like
+     * {@code num.stream.threads} and {@code replication.factor}. They replace the detector's defaults
+     * (linger, compression) but not what it depends on (application id, state directory, exactly-once,
+     * explicit naming, append-time topics): the caller keeps those out (the launcher refuses them).
+     * Topics are created with {@code topicConfigs}.
+     */
+    public static DetectorApp start(String bootstrapServers, Map<String, ?> clientConfig, DetectorTopicConfigs topicConfigs,
+                                    DetectorTopics topics, DetectorSettings settings, String applicationId, Path stateDir,
+                                    Properties streamsOverrides, Duration timeout) {
+        Map<String, Object> client = Map.copyOf(clientConfig);
+        createTopics(bootstrapServers, client, topicConfigs, topics, settings.partitions());
         Properties props = new Properties();
+        // Batches of 20 ms and lz4 (NOTES-kafka.md: double the throughput); output topics and changelogs
+        // are compressed on the wire and on disk. Client settings may replace both.
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        // Internal changelogs take the broker's default.replication.factor (1 on a single broker, 3 on a cluster).
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1");
+        props.putAll(client);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         // Every stateful piece is named in the topology; refuse to start if one ever is not.
         props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
-        // Internal changelogs on a single broker cannot have the default 3 replicas... nor need them here.
-        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1");
-        props.put(StreamsConfig.producerPrefix("linger.ms"), "20");
         // Records carry event times months or years old. The broker expires an idempotent producer's
         // state by record timestamp, so old timestamps on changelogs make every transaction retry
         // (OutOfOrderSequence); append time keeps producer state alive. Event time is in the payload.
         props.put(StreamsConfig.topicPrefix(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG), "LogAppendTime");
         props.putAll(streamsOverrides);
         KafkaStreams streams = new KafkaStreams(DetectorTopology.build(topics, settings), props);
-        DetectorApp app = new DetectorApp(streams, topics, bootstrapServers, applicationId);
+        DetectorApp app = new DetectorApp(streams, topics, bootstrapServers, client, applicationId);
         CountDownLatch running = new CountDownLatch(1);
         streams.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.RUNNING || now == KafkaStreams.State.ERROR
@@ -130,31 +159,34 @@ public final class DetectorApp implements AutoCloseable {
         return app;
     }
 
-    /**
-     * Creates the detector's topics: {@code detector.partitions} partitions for the inputs (measurements,
-     * heartbeats, ticks: co-partitioned, keyed by country), retention off. An input topic that already
-     * exists with another partition count is refused: records keyed for one count would be judged by
-     * the wrong task.
-     */
+    /** Creates the detector's topics with default settings on a plaintext cluster. */
     public static void createTopics(String bootstrapServers, DetectorTopics topics) {
-        createTopics(bootstrapServers, topics, DetectorSettings.defaultSettings().partitions());
+        createTopics(bootstrapServers, Map.of(), DetectorTopicConfigs.defaults(), topics,
+                DetectorSettings.defaultSettings().partitions());
     }
 
-    public static void createTopics(String bootstrapServers, DetectorTopics topics, int partitions) {
-        // Never delete by age (replayed data is old); stamp records with append time (see start()).
-        Map<String, String> keepForever = Map.of("retention.ms", "-1", TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
+    /**
+     * Creates the detector's topics that are missing, each with its role's settings from
+     * {@code topicConfigs} (retention, compaction, append time): {@code inputPartitions} partitions for
+     * the inputs (measurements, heartbeats, ticks: co-partitioned, keyed by country), one for the
+     * others. Existing topics keep their settings, but an input topic with another partition count is
+     * refused: records keyed for one count would be judged by the wrong task.
+     */
+    public static void createTopics(String bootstrapServers, Map<String, ?> clientConfig, DetectorTopicConfigs topicConfigs,
+                                    DetectorTopics topics, int inputPartitions) {
+        Map<DetectorTopicConfigs.Role, String> names = new LinkedHashMap<>();
+        names.put(DetectorTopicConfigs.Role.MEASUREMENTS, topics.measurements().name());
+        names.put(DetectorTopicConfigs.Role.HEARTBEATS, topics.heartbeats().name());
+        names.put(DetectorTopicConfigs.Role.TICKS, topics.ticks().name());
+        names.put(DetectorTopicConfigs.Role.LATE, topics.late().name());
+        names.put(DetectorTopicConfigs.Role.DEAD_LETTER, topics.deadLetter().name());
+        names.put(DetectorTopicConfigs.Role.WINDOWS, topics.windows().name());
+        names.put(DetectorTopicConfigs.Role.EVENTS, topics.events().name());
+        names.put(DetectorTopicConfigs.Role.INCIDENTS, topics.incidents().name());
         List<NewTopic> wanted = new ArrayList<>();
-        wanted.add(new NewTopic(topics.measurements().name(), partitions, (short) -1).configs(keepForever));
-        wanted.add(new NewTopic(topics.heartbeats().name(), partitions, (short) -1).configs(keepForever));
-        wanted.add(new NewTopic(topics.ticks().name(), partitions, (short) -1).configs(keepForever));
-        wanted.add(new NewTopic(topics.late().name(), 1, (short) -1).configs(keepForever));
-        wanted.add(new NewTopic(topics.deadLetter().name(), 1, (short) -1).configs(keepForever));
-        wanted.add(new NewTopic(topics.windows().name(), 1, (short) -1).configs(keepForever));
-        wanted.add(new NewTopic(topics.events().name(), 1, (short) -1).configs(keepForever));
-        wanted.add(new NewTopic(topics.incidents().name(), 1, (short) -1)
-                .configs(Map.of("cleanup.policy", "compact", "retention.ms", "-1",
-                        TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime")));
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+        names.forEach((role, name) -> wanted.add(new NewTopic(name, role.input() ? inputPartitions : topicConfigs.partitions(role),
+                (short) -1).configs(topicConfigs.configs(role))));
+        try (Admin admin = Admin.create(adminConfig(bootstrapServers, clientConfig))) {
             for (NewTopic topic : wanted) {
                 try {
                     admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
@@ -167,10 +199,10 @@ public final class DetectorApp implements AutoCloseable {
             for (String input : List.of(topics.measurements().name(), topics.heartbeats().name(), topics.ticks().name())) {
                 int actual = admin.describeTopics(List.of(input)).allTopicNames().get(30, TimeUnit.SECONDS).get(input)
                         .partitions().size();
-                if (actual != partitions) {
+                if (actual != inputPartitions) {
                     throw new IllegalStateException("topic " + input + " has " + actual + " partitions, the detector is set to "
-                            + partitions + " (detector.partitions): its inputs must agree, records are keyed by country for "
-                            + "that count; set detector.partitions=" + actual + " or recreate the topic");
+                            + inputPartitions + " (detector.partitions): its inputs must agree, records are keyed by country "
+                            + "for that count; set detector.partitions=" + actual + " or recreate the topic");
                 }
             }
         } catch (InterruptedException e) {
@@ -181,6 +213,18 @@ public final class DetectorApp implements AutoCloseable {
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot describe the detector's topics: " + e.getCause().getMessage(), e);
         }
+    }
+
+    /** Admin settings: the client settings that apply to an admin client, and the bootstrap servers. */
+    private static Map<String, Object> adminConfig(String bootstrapServers, Map<String, ?> clientConfig) {
+        Map<String, Object> config = new HashMap<>();
+        clientConfig.forEach((k, v) -> {
+            if (AdminClientConfig.configNames().contains(k)) {
+                config.put(k, v);
+            }
+        });
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return config;
     }
 
     /**
@@ -209,10 +253,31 @@ public final class DetectorApp implements AutoCloseable {
         producer.flush();
     }
 
+    /**
+     * Tells this detector's every partition that the input has ended at {@code lastEventTime}, once it
+     * has processed everything published so far (the marker travels on the ticks topic; processed ahead
+     * of measurements not yet fetched, it would make them late).
+     */
+    public void sendEndOfInput(Instant lastEventTime, DetectorSettings settings) {
+        awaitCaughtUp(Duration.ofMinutes(60));
+        Map<String, Object> config = new HashMap<>();
+        clientConfig.forEach((k, v) -> {
+            if (ProducerConfig.configNames().contains(k)) {
+                config.put(k, v);
+            }
+        });
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, ProbeHeartbeat> producer = new KafkaProducer<>(config, new StringSerializer(),
+                AvroSerde.specific(ProbeHeartbeat.class, topics.registryUrl(), false).serializer())) {
+            sendEndOfInput(producer, topics, lastEventTime, settings);
+        }
+    }
+
     /** Waits until the detector has committed everything published to its input topics so far. */
     public void awaitCaughtUp(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+        try (Admin admin = Admin.create(adminConfig(bootstrapServers, clientConfig))) {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             for (String topic : List.of(topics.measurements().name(), topics.heartbeats().name(), topics.ticks().name())) {
                 admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()

@@ -25,15 +25,35 @@ public final class TopicDrain {
     }
 
     public static <V> List<V> readAll(String bootstrapServers, String topic, Deserializer<V> values, Duration timeout) {
+        return readAll(bootstrapServers, Map.of(), topic, values, timeout);
+    }
+
+    /** As {@link #readAll(String, String, Deserializer, Duration)} with Kafka client settings (security, ...). */
+    public static <V> List<V> readAll(String bootstrapServers, Map<String, ?> clientConfig, String topic, Deserializer<V> values,
+                                      Duration timeout) {
         List<V> out = new ArrayList<>();
-        forEach(bootstrapServers, topic, values, timeout, out::add);
+        forEach(bootstrapServers, clientConfig, topic, values, timeout, out::add);
         return out;
     }
 
     /** Hands each value, in offset order per partition, to {@code sink}; returns the number read. */
     public static <V> long forEach(String bootstrapServers, String topic, Deserializer<V> values, Duration timeout,
                                    Consumer<V> sink) {
+        return forEach(bootstrapServers, Map.of(), topic, values, timeout, sink);
+    }
+
+    /**
+     * As {@link #forEach(String, String, Deserializer, Duration, Consumer)} with Kafka client settings;
+     * those that are not consumer settings are left out.
+     */
+    public static <V> long forEach(String bootstrapServers, Map<String, ?> clientConfig, String topic, Deserializer<V> values,
+                                   Duration timeout, Consumer<V> sink) {
         Map<String, Object> config = new HashMap<>();
+        clientConfig.forEach((k, v) -> {
+            if (ConsumerConfig.configNames().contains(k)) {
+                config.put(k, v);
+            }
+        });
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

@@ -70,7 +70,8 @@ class PakistanSequenceIT {
 
         try (DetectorApp app = DetectorApp.start(broker.bootstrapServers(), topics, settings, "pakistan-it",
                 Files.createDirectories(state.resolve("streams")), new Properties(), Duration.ofSeconds(60))) {
-            publish(topics, fleet, settings);
+            publish(topics, fleet);
+            app.sendEndOfInput(fleet.get(fleet.size() - 1).getStartTime(), settings);
             app.awaitCaughtUp(Duration.ofSeconds(120));
 
             List<DisruptionEvent> events = TopicDrain.readAll(broker.bootstrapServers(), topics.events().name(),
@@ -99,18 +100,15 @@ class PakistanSequenceIT {
         return BlockingMethod.TLS;
     }
 
-    private static void publish(DetectorTopics topics, List<ProbeMeasurement> fleet, DetectorSettings settings) throws Exception {
+    private static void publish(DetectorTopics topics, List<ProbeMeasurement> fleet) throws Exception {
         Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, "20");
         try (KafkaProducer<String, ProbeMeasurement> producer = new KafkaProducer<>(config, new StringSerializer(),
-                AvroSerde.specific(ProbeMeasurement.class, registry.url(), false).serializer());
-             KafkaProducer<String, ProbeHeartbeat> heartbeats = new KafkaProducer<>(config, new StringSerializer(),
-                     AvroSerde.specific(ProbeHeartbeat.class, registry.url(), false).serializer())) {
+                AvroSerde.specific(ProbeMeasurement.class, registry.url(), false).serializer())) {
             for (ProbeMeasurement m : fleet) {
                 producer.send(new ProducerRecord<>(topics.measurements().name(), TopicNames.partitionKey(m.getCountry()), m));
             }
             producer.flush();
-            DetectorApp.sendEndOfInput(heartbeats, topics, fleet.get(fleet.size() - 1).getStartTime(), settings);
         }
     }
 }

@@ -93,7 +93,8 @@ public final class DemoCommand implements Callable<Integer> {
                 Timeline timeline = new Timeline(stack.bootstrapServers(), topics, out);
                 Thread printer = new Thread(timeline, "reachwatch-demo-timeline");
                 printer.start();
-                long published = publishLive(scenario, stack, topics, settings, work.resolve("spool"), err);
+                Published published = publishLive(scenario, stack, work.resolve("spool"), err);
+                app.sendEndOfInput(published.last(), settings);
                 app.awaitCaughtUp(Duration.ofMinutes(2));
                 timeline.finish();
                 printer.join(TimeUnit.SECONDS.toMillis(30));
@@ -105,7 +106,7 @@ public final class DemoCommand implements Callable<Integer> {
                 int charts = AvailabilityReport.write(report, "reachwatch: " + scenario.name(), windows, events);
                 Map<String, Long> stats = app.stats();
                 out.printf("%n%,d measurements published, %,d counted (%,d duplicates, %,d late), %,d windows, %,d events in %d incidents%n",
-                        published, stats.getOrDefault("measurements", 0L), stats.getOrDefault("duplicates", 0L),
+                        published.count(), stats.getOrDefault("measurements", 0L), stats.getOrDefault("duplicates", 0L),
                         stats.getOrDefault("late", 0L), windows.size(), events.size(),
                         events.stream().map(DisruptionEvent::getIncidentId).distinct().count());
                 out.printf("report with %d chart(s): %s%n", charts, report.toAbsolutePath());
@@ -123,9 +124,12 @@ public final class DemoCommand implements Callable<Integer> {
         return base.resolve("scenarios").resolve("pakistan-2024.yaml");
     }
 
+    /** How many measurements the live fleet published, and the latest event time among them. */
+    private record Published(long count, Instant last) {
+    }
+
     /** Publishes the fleet's measurements at their (compressed) arrival times, as live probes would. */
-    private long publishLive(Scenario scenario, EmbeddedStack stack, DetectorTopics topics, DetectorSettings settings,
-                             Path spoolDir, PrintWriter err) throws Exception {
+    private Published publishLive(Scenario scenario, EmbeddedStack stack, Path spoolDir, PrintWriter err) throws Exception {
         double speedup = Duration.between(scenario.start(), scenario.end()).toMillis() / (seconds * 1000.0);
         long wallStart = System.nanoTime();
         long count = 0;
@@ -155,12 +159,7 @@ public final class DemoCommand implements Callable<Integer> {
             }
             publisher.awaitDelivered(Duration.ofMinutes(1));
         }
-        try (KafkaProducer<String, ProbeHeartbeat> ticks = new KafkaProducer<>(
-                MeasurementPublisher.producerConfig(stack.bootstrapServers()), new StringSerializer(),
-                AvroSerde.specific(ProbeHeartbeat.class, stack.registryUrl(), false).serializer())) {
-            DetectorApp.sendEndOfInput(ticks, topics, last, settings);
-        }
-        return count;
+        return new Published(count, last);
     }
 
     /** Prints each disruption event as soon as the detector commits it. */

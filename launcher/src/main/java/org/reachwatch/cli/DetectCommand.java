@@ -12,9 +12,9 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.reachwatch.detector.DetectorApp;
-import org.reachwatch.detector.DetectorSettings;
 import org.reachwatch.detector.DetectorTopics;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -24,17 +24,18 @@ import picocli.CommandLine.Spec;
         description = "Runs the detector (Kafka Streams, exactly-once) on a Kafka cluster until interrupted: reads "
                 + "probe.measurements and probe.heartbeats, writes availability.windows, disruption.events, disruption.incidents.")
 public final class DetectCommand implements Callable<Integer> {
+    static final String DEFAULT_BOOTSTRAP_SERVERS = "localhost:9092";
+    static final String DEFAULT_REGISTRY_URL = "http://localhost:8081";
+
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
-    String bootstrapServers;
+    /** Cluster options; defaults localhost:9092 and http://localhost:8081. */
+    @Mixin
+    ClusterOptions cluster;
 
-    @Option(names = "--schema-registry-url", defaultValue = "http://localhost:8081", description = "Schema Registry URL (default ${DEFAULT-VALUE}).")
-    String registryUrl;
-
-    @Option(names = "--config", description = "Detector properties file (detector.* keys, see detector-streams/DESIGN.md).")
-    Path config;
+    @Mixin
+    DetectorOptions detector;
 
     @Option(names = "--state-dir", defaultValue = "reachwatch-state", description = "Kafka Streams state directory (default ${DEFAULT-VALUE}).")
     Path stateDir;
@@ -61,7 +62,12 @@ public final class DetectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DetectorSettings settings = ReplayCommand.loadSettings(config);
+        DetectorOptions.DetectorConfig config = detector.load();
+        Cluster c = cluster.resolve(DEFAULT_BOOTSTRAP_SERVERS, DEFAULT_REGISTRY_URL);
+        if (!c.checkAccess(Duration.ofSeconds(30))) {
+            spec.commandLine().getErr().printf("detect: Kafka at %s or the registry did not answer yet; waiting for them%n",
+                    c.bootstrapServers());
+        }
         Files.createDirectories(stateDir);
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch closed = new CountDownLatch(1);
@@ -83,9 +89,10 @@ public final class DetectCommand implements Callable<Integer> {
         // Static membership: a restart (clean or after a crash) rejoins as the same member and gets its
         // tasks back at once, instead of waiting out session.timeout.ms (45 s) for the old member.
         streams.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId(applicationId, stateDir));
-        try (DetectorApp app = DetectorApp.start(bootstrapServers, DetectorTopics.defaults(registryUrl), settings,
-                applicationId, stateDir, streams, Duration.ofMinutes(2))) {
-            spec.commandLine().getOut().printf("detector running on %s (registry %s); %s stops it%n", bootstrapServers, registryUrl,
+        try (DetectorApp app = DetectorApp.start(c.bootstrapServers(), c.kafka(), config.topics(),
+                DetectorTopics.defaults(c.registryUrl()), config.settings(), applicationId, stateDir, streams,
+                Duration.ofMinutes(2))) {
+            spec.commandLine().getOut().printf("detector running on %s; %s stops it%n", c.describe(),
                     handled ? "SIGTERM or Ctrl-C" : "Ctrl-C");
             spec.commandLine().getOut().flush();
             while (!stop.await(statusSeconds, TimeUnit.SECONDS)) {

@@ -25,6 +25,7 @@ import org.reachwatch.simulator.Simulator;
 import org.reachwatch.simulator.TimedMeasurement;
 import org.reachwatch.simulator.Truth;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -43,8 +44,12 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--scenario", required = true, arity = "1..*", description = "Scenario YAML files (repeatable; several after one flag, as with a shell glob).")
     List<Path> scenarios;
 
-    @Option(names = "--config", description = "Detector properties file.")
-    Path config;
+    @Mixin
+    DetectorOptions detector;
+
+    /** A given cluster instead of the embedded broker and registry (each run gets its own topics there). */
+    @Mixin
+    ClusterOptions cluster;
 
     @Option(names = "--out-dir", description = "Keep measurements, truth and events here (default: a temporary directory).")
     Path outDir;
@@ -53,10 +58,11 @@ public final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        DetectorSettings settings = ReplayCommand.loadSettings(config);
+        DetectorOptions.DetectorConfig config = detector.load();
+        DetectorSettings settings = config.settings();
         Path dir = outDir != null ? Files.createDirectories(outDir) : Files.createTempDirectory("reachwatch-eval-");
         List<String> failures = new ArrayList<>();
-        try (EmbeddedStack stack = EmbeddedStack.connectOrStart(null, null, 0)) {
+        try (EmbeddedStack stack = EmbeddedStack.connectOrStart(cluster.resolve(null, null), 0)) {
             for (Path file : scenarios) {
                 Scenario scenario = Scenario.read(file);
                 Path measurements = dir.resolve(scenario.name() + ".jsonl");
@@ -67,7 +73,7 @@ public final class EvalCommand implements Callable<Integer> {
                 err.printf(Locale.ROOT, "eval: %s: %,d measurements simulated%n", scenario.name(), simulated);
                 err.flush();
                 Replay.Result result = Replay.run(new Replay.Request(List.of(measurements), InputFormat.NATIVE, events, null,
-                        settings, stack.bootstrapServers(), stack.registryUrl(), false), err);
+                        settings, stack.cluster(), config.topics(), false), err);
                 Score score = Scorer.score(TruthEpisodes.read(truth), toScored(result.events()),
                         (int) settings.windowSize().toMinutes());
                 out.printf(Locale.ROOT, "%n== %s (%,d measurements, %,d events, replay %.1f s)%n%s%n", scenario.name(),

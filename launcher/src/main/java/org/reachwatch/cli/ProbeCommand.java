@@ -1,5 +1,6 @@
 package org.reachwatch.cli;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -7,9 +8,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 
 import org.reachwatch.avro.ProbeMeasurement;
@@ -22,6 +25,7 @@ import org.reachwatch.producer.HeartbeatPublisher;
 import org.reachwatch.producer.MeasurementPublisher;
 import org.reachwatch.schemas.json.AvroJson;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -31,16 +35,35 @@ import picocli.CommandLine.Spec;
  * measurements (lossless, through a disk spool) and heartbeats to Kafka; {@code --once --print}
  * runs one round and prints the measurements as JSON lines without a broker.
  *
- * <p>Settings come from, in increasing priority: defaults in code, a properties file
- * ({@code --config}), environment variables {@code REACHWATCH_PROBE_*}, and flags.
+ * <p>Each setting comes from, in decreasing priority: the flag, the environment
+ * ({@code REACHWATCH_PROBE_COUNTRY} for {@code probe.country}, ...), the properties file
+ * ({@code --config}, or the file named by {@code REACHWATCH_PROBE_CONFIG}), the default. The cluster
+ * comes from {@link ClusterOptions} by the same rule. Before probing, the probe logs in to Kafka and
+ * the registry once: refused credentials stop it with one line and exit code 1; an unreachable
+ * cluster does not (measurements wait in the spool).
  */
 @Command(name = "probe", mixinStandardHelpOptions = true,
         description = {"Measure reachability of targets (DNS, TCP, TLS, HTTP) from this network and publish the "
                 + "measurements and heartbeats to Kafka.",
             "Failures are data: an unreachable target is a measurement, not an error (exit 0)."})
 public final class ProbeCommand implements Callable<Integer> {
+    static final String CONFIG_VARIABLE = "REACHWATCH_PROBE_CONFIG";
+    /** The keys of the probe's properties file. */
+    static final Set<String> KEYS = Set.of("probe.id", "probe.country", "probe.asn", "probe.network-name", "probe.targets",
+            "probe.controls", "probe.resolver", "probe.interval-seconds", "probe.jitter-seconds", "probe.blockpages",
+            "probe.timeout-seconds", "probe.spool-dir", "probe.spool-max-mb");
+    /** Keys earlier versions read from the probe's file, and where they live now. */
+    private static final Map<String, String> MOVED = Map.of(
+            "probe.bootstrap-servers", "bootstrap.servers in --kafka-config, or --bootstrap-servers",
+            "probe.schema-registry-url", "schema.registry.url in --kafka-config, or --schema-registry-url");
+
+    private final Environment env;
+
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    ClusterOptions cluster;
 
     @Option(names = "--once", description = "Run one round, then exit.")
     boolean once;
@@ -48,8 +71,10 @@ public final class ProbeCommand implements Callable<Integer> {
     @Option(names = "--print", description = "Print measurements as JSON lines instead of publishing them (no broker).")
     boolean print;
 
-    @Option(names = "--config", description = "Properties file (probe.id, probe.country, probe.asn, probe.network-name, "
-            + "probe.targets, probe.controls, probe.resolver, probe.interval-seconds, probe.jitter-seconds, probe.blockpages).")
+    @Option(names = "--config", paramLabel = "FILE", description = "Properties file (probe.id, probe.country, probe.asn, "
+            + "probe.network-name, probe.targets, probe.controls, probe.resolver, probe.interval-seconds, probe.jitter-seconds, "
+            + "probe.blockpages, probe.timeout-seconds, probe.spool-dir, probe.spool-max-mb). Env REACHWATCH_PROBE_CONFIG; "
+            + "each setting also as REACHWATCH_<NAME>, e.g. REACHWATCH_PROBE_COUNTRY.")
     Path config;
 
     @Option(names = "--target", split = ",", description = "Target host name or URL (repeatable; replaces the default list).")
@@ -85,27 +110,21 @@ public final class ProbeCommand implements Callable<Integer> {
     @Option(names = "--jitter-seconds", description = "Random extra pause, 0..N seconds (default 30).")
     Integer jitterSeconds;
 
-    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (default localhost:9092).")
-    String bootstrapServers;
-
-    @Option(names = "--schema-registry-url", description = "Schema Registry URL (default http://localhost:8081).")
-    String schemaRegistryUrl;
-
     @Option(names = "--spool-dir", description = "Disk spool for measurements while Kafka is unreachable (default ./reachwatch-spool).")
     Path spoolDir;
 
     @Option(names = "--spool-max-mb", description = "Spool bound in MiB; when full, new measurements are refused loudly (default 256).")
     Integer spoolMaxMb;
 
+    ProbeCommand(Environment env) {
+        this.env = env;
+    }
+
     @Override
     public Integer call() throws Exception {
-        Properties file = new Properties();
-        if (config != null) {
-            try (InputStream in = Files.newInputStream(config)) {
-                file.load(in);
-            }
-        }
-        ProbeSettings settings = settings(file);
+        env.requireKnown(KnownSettings.variables());
+        SettingSources sources = new SettingSources(env, loadFile());
+        ProbeSettings settings = settings(sources);
         PrintWriter out = spec.commandLine().getOut();
         if (print) {
             try (ProbeRunner runner = new ProbeRunner(settings, Clock.systemUTC(),
@@ -120,14 +139,17 @@ public final class ProbeCommand implements Callable<Integer> {
             }
             return 0;
         }
-        String bootstrap = pick(bootstrapServers, file, "probe.bootstrap-servers", "localhost:9092");
-        String registry = pick(schemaRegistryUrl, file, "probe.schema-registry-url", "http://localhost:8081");
-        Path spoolPath = spoolDir != null ? spoolDir : Path.of(pick(null, file, "probe.spool-dir", "reachwatch-spool"));
-        long spoolBytes = (long) intOf(spoolMaxMb, file, "probe.spool-max-mb", 256) << 20;
+        Cluster c = cluster.resolve(DetectCommand.DEFAULT_BOOTSTRAP_SERVERS, DetectCommand.DEFAULT_REGISTRY_URL);
+        Path spoolPath = spoolDir != null ? spoolDir : Path.of(sources.get(null, "probe.spool-dir", "reachwatch-spool"));
+        long spoolBytes = (long) sources.integer(spoolMaxMb, "probe.spool-max-mb", 256) << 20;
+        if (!c.checkAccess(Duration.ofSeconds(15))) {
+            spec.commandLine().getErr().printf("reachwatch probe: %s does not answer yet; measurements wait in %s%n",
+                    c.describe(), spoolPath);
+        }
         // fsync at most once a second: a power cut may cost the last second of measurements, a JVM crash none
         DiskSpool spool = new DiskSpool(spoolPath, spoolBytes, Duration.ofSeconds(1));
-        try (MeasurementPublisher publisher = MeasurementPublisher.create(bootstrap, registry, spool);
-             HeartbeatPublisher heartbeats = HeartbeatPublisher.create(bootstrap, registry);
+        try (MeasurementPublisher publisher = MeasurementPublisher.create(c.bootstrapServers(), c.kafka(), c.registryUrl(), spool);
+             HeartbeatPublisher heartbeats = HeartbeatPublisher.create(c.bootstrapServers(), c.kafka(), c.registryUrl());
              ProbeRunner runner = new ProbeRunner(settings, Clock.systemUTC(), publisher::publish, heartbeats)) {
             if (once) {
                 List<ProbeMeasurement> round = runner.runRound();
@@ -142,59 +164,55 @@ public final class ProbeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private ProbeSettings settings(Properties file) {
+    private Properties loadFile() throws IOException {
+        Path file = config != null ? config : (env.get(CONFIG_VARIABLE) == null ? null : Path.of(env.get(CONFIG_VARIABLE)));
+        Properties props = new Properties();
+        if (file == null) {
+            return props;
+        }
+        if (!Files.isReadable(file) || Files.isDirectory(file)) {
+            throw new IllegalArgumentException("cannot read config file " + file);
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            props.load(in);
+        }
+        for (String key : new TreeSet<>(props.stringPropertyNames())) {
+            if (MOVED.containsKey(key)) {
+                throw new IllegalArgumentException(key + " in " + file + " is no longer read: use " + MOVED.get(key));
+            }
+            if (!KEYS.contains(key)) {
+                throw new IllegalArgumentException("unknown probe setting " + key + " in " + file + " (known: " + new TreeSet<>(KEYS) + ")");
+            }
+        }
+        return props;
+    }
+
+    private ProbeSettings settings(SettingSources sources) {
         ProbeSettings defaults = ProbeSettings.defaults();
         List<Target> list = new ArrayList<>();
-        List<String> t = targets != null ? targets : listOf(file, "probe.targets");
-        List<String> c = controls != null ? controls : listOf(file, "probe.controls");
+        List<String> t = targets != null ? targets : sources.list("probe.targets");
+        List<String> c = controls != null ? controls : sources.list("probe.controls");
         if (t == null && c == null) {
             list.addAll(defaults.targets());
         } else {
             (t == null ? List.<String>of() : t).forEach(s -> list.add(Target.parse(s)));
             (c == null ? List.<String>of() : c).forEach(s -> list.add(Target.parse("control:" + s.replaceFirst("^control:", ""))));
         }
-        ProbeSettings s = defaults
-                .withIdentity(pick(probeId, file, "probe.id", defaults.probeId()),
-                        pick(country, file, "probe.country", "ZZ"),
-                        pick(asn, file, "probe.asn", null),
-                        pick(networkName, file, "probe.network-name", null))
-                .withTargets(list)
-                .withResolver(pick(resolver, file, "probe.resolver", null))
-                .withSchedule(Duration.ofSeconds(intOf(intervalSeconds, file, "probe.interval-seconds", 300)),
-                        Duration.ofSeconds(intOf(jitterSeconds, file, "probe.jitter-seconds", 30)));
-        List<String> fp = blockpages != null ? blockpages : listOf(file, "probe.blockpages");
+        ProbeSettings.Builder s = defaults.toBuilder()
+                .identity(sources.get(probeId, "probe.id", defaults.probeId()), sources.get(country, "probe.country", "ZZ"),
+                        sources.get(asn, "probe.asn", null), sources.get(networkName, "probe.network-name", null))
+                .targets(list)
+                .resolver(sources.get(resolver, "probe.resolver", null))
+                .schedule(Duration.ofSeconds(sources.integer(intervalSeconds, "probe.interval-seconds", 300)),
+                        Duration.ofSeconds(sources.integer(jitterSeconds, "probe.jitter-seconds", 30)));
+        List<String> fp = blockpages != null ? blockpages : sources.list("probe.blockpages");
         if (fp != null) {
-            s = s.withFingerprints(fp.stream().map(BlockpageFingerprint::parse).toList());
+            s.fingerprints(fp.stream().map(BlockpageFingerprint::parse).toList());
         }
-        Integer timeout = timeoutSeconds != null ? timeoutSeconds
-                : (pick(null, file, "probe.timeout-seconds", null) == null ? null
-                : Integer.valueOf(pick(null, file, "probe.timeout-seconds", null)));
-        if (timeout != null) {
-            Duration d = Duration.ofSeconds(timeout);
-            s = s.withTimeouts(d, d, d, d.multipliedBy(2));
+        if (timeoutSeconds != null || sources.get(null, "probe.timeout-seconds", null) != null) {
+            Duration d = Duration.ofSeconds(sources.integer(timeoutSeconds, "probe.timeout-seconds", 0));
+            s.timeouts(d, d, d, d.multipliedBy(2));
         }
-        return s;
+        return s.build();
     }
-
-    /** Flag, else environment REACHWATCH_PROBE_<KEY>, else properties file, else the default. */
-    private static String pick(String flag, Properties file, String key, String fallback) {
-        if (flag != null) {
-            return flag;
-        }
-        String env = System.getenv("REACHWATCH_" + key.toUpperCase().replace('.', '_').replace('-', '_'));
-        if (env != null && !env.isBlank()) {
-            return env;
-        }
-        return file.getProperty(key, fallback);
-    }
-
-    private static int intOf(Integer flag, Properties file, String key, int fallback) {
-        return Integer.parseInt(pick(flag == null ? null : flag.toString(), file, key, Integer.toString(fallback)));
-    }
-
-    private static List<String> listOf(Properties file, String key) {
-        String v = pick(null, file, key, null);
-        return v == null || v.isBlank() ? null : Arrays.stream(v.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
-    }
-
 }

@@ -1,5 +1,7 @@
 package org.reachwatch.cli;
 
+import java.lang.reflect.Constructor;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine;
@@ -14,6 +16,7 @@ import picocli.CommandLine.Spec;
             CommandLine.HelpCommand.class,
             DemoCommand.class,
             StackCommand.class,
+            TopicsCommand.class,
             ReplayCommand.class,
             DetectCommand.class,
             ProbeCommand.class,
@@ -31,10 +34,33 @@ public final class ReachwatchCli implements Callable<Integer> {
         System.exit(commandLine().execute(args));
     }
 
-    /** The configured command line, also used by tests to capture output. */
+    /** The configured command line reading this process's environment, also used by tests to capture output. */
     public static CommandLine commandLine() {
-        return new CommandLine(new ReachwatchCli())
+        return commandLine(Environment.system());
+    }
+
+    /** The command line reading {@code env} instead of the process's environment (tests). */
+    static CommandLine commandLine(Map<String, String> env) {
+        return commandLine(new Environment(env));
+    }
+
+    private static CommandLine commandLine(Environment env) {
+        return new CommandLine(new ReachwatchCli(), new EnvironmentFactory(env))
                 .setExecutionExceptionHandler(new OneLineErrorHandler());
+    }
+
+    /** Creates commands and option groups, handing the environment to those whose constructor takes it. */
+    private record EnvironmentFactory(Environment env) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            try {
+                Constructor<K> constructor = type.getDeclaredConstructor(Environment.class);
+                constructor.setAccessible(true);
+                return constructor.newInstance(env);
+            } catch (NoSuchMethodException e) {
+                return CommandLine.defaultFactory().create(type);
+            }
+        }
     }
 
     @Override

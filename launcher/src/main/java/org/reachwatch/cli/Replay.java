@@ -31,6 +31,7 @@ import org.reachwatch.avro.ProbeHeartbeat;
 import org.reachwatch.avro.ProbeMeasurement;
 import org.reachwatch.detector.DetectorApp;
 import org.reachwatch.detector.DetectorSettings;
+import org.reachwatch.detector.DetectorTopicConfigs;
 import org.reachwatch.detector.DetectorTopics;
 import org.reachwatch.detector.TopicDrain;
 import org.reachwatch.feeds.EventTimeSorter;
@@ -50,12 +51,12 @@ import org.reachwatch.schemas.serde.AvroSerde;
  * {@code eval} and tests.
  */
 final class Replay {
-    /** What to replay and where to write. */
+    /** What to replay and where to write; the cluster's null addresses are started embedded. */
     record Request(List<Path> inputs, InputFormat format, Path eventsOut, Path windowsOut, DetectorSettings settings,
-                   String bootstrapServers, String registryUrl, boolean eventTimeOrder, int maxLineChars) {
+                   Cluster cluster, DetectorTopicConfigs topicConfigs, boolean eventTimeOrder, int maxLineChars) {
         Request(List<Path> inputs, InputFormat format, Path eventsOut, Path windowsOut, DetectorSettings settings,
-                String bootstrapServers, String registryUrl, boolean eventTimeOrder) {
-            this(inputs, format, eventsOut, windowsOut, settings, bootstrapServers, registryUrl, eventTimeOrder,
+                Cluster cluster, DetectorTopicConfigs topicConfigs, boolean eventTimeOrder) {
+            this(inputs, format, eventsOut, windowsOut, settings, cluster, topicConfigs, eventTimeOrder,
                     LineSource.DEFAULT_MAX_LINE_CHARS);
         }
     }
@@ -100,17 +101,24 @@ final class Replay {
             }
         }
         long started = System.nanoTime();
-        try (EmbeddedStack stack = EmbeddedStack.connectOrStart(request.bootstrapServers(), request.registryUrl(), 0)) {
+        try (EmbeddedStack stack = EmbeddedStack.connectOrStart(request.cluster(), 0)) {
             String run = UUID.randomUUID().toString().substring(0, 8);
             // On a shared cluster every replay gets its own topics, so runs never mix.
             String prefix = stack.embedded() ? "" : "replay-" + run + ".";
             DetectorTopics topics = DetectorTopics.withPrefix(prefix, stack.registryUrl());
             Path state = Files.createTempDirectory("reachwatch-replay-");
-            try (DetectorApp app = DetectorApp.start(stack.bootstrapServers(), topics, request.settings(),
-                    "reachwatch-replay-" + run, state, new Properties(), Duration.ofSeconds(90))) {
+            Map<String, Object> client = stack.cluster().kafka();
+            try (DetectorApp app = DetectorApp.start(stack.bootstrapServers(), client, request.topicConfigs(), topics,
+                    request.settings(), "reachwatch-replay-" + run, state, new Properties(), Duration.ofSeconds(90))) {
                 Published published = publish(request, stack, topics, err);
                 app.awaitCaughtUp(Duration.ofMinutes(60));
-                List<DisruptionEvent> events = TopicDrain.readAll(stack.bootstrapServers(), topics.events().name(),
+                if (published.lastEventTime() != Long.MIN_VALUE) {
+                    // Only once every measurement is processed: the marker travels on another topic, and
+                    // processed ahead of measurements not yet fetched it would make them late.
+                    app.sendEndOfInput(Instant.ofEpochMilli(published.lastEventTime()), request.settings());
+                    app.awaitCaughtUp(Duration.ofMinutes(10));
+                }
+                List<DisruptionEvent> events = TopicDrain.readAll(stack.bootstrapServers(), client, topics.events().name(),
                         topics.events().valueSerde().deserializer(), Duration.ofMinutes(5));
                 writeLines(request.eventsOut(), events.stream().map(AvroJson::toJsonLine));
                 long windows = request.windowsOut() == null ? 0 : writeWindows(request.windowsOut(), stack, topics);
@@ -123,26 +131,29 @@ final class Replay {
         }
     }
 
-    private record Published(long count, List<ImportReport> reports) {
+    private record Published(long count, List<ImportReport> reports, long lastEventTime) {
     }
 
     private static Published publish(Request request, EmbeddedStack stack, DetectorTopics topics, PrintWriter err) throws IOException {
         Map<String, Object> config = new HashMap<>();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         // Replays are bulk loads: larger, compressed batches multiply throughput; 20 ms costs nothing here.
         config.put(ProducerConfig.LINGER_MS_CONFIG, "20");
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
         config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        stack.cluster().kafka().forEach((k, v) -> {
+            if (ProducerConfig.configNames().contains(k)) {
+                config.put(k, v);
+            }
+        });
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         Progress progress = new Progress(err, "replay: published", 2000);
         AtomicReference<Exception> sendFailure = new AtomicReference<>();
         long[] lastEventTime = {Long.MIN_VALUE};
         List<ImportReport> reports = new ArrayList<>();
         try (KafkaProducer<String, ProbeMeasurement> producer = new KafkaProducer<>(config, new StringSerializer(),
                 AvroSerde.specific(ProbeMeasurement.class, stack.registryUrl(), false).serializer());
-             KafkaProducer<String, ProbeHeartbeat> heartbeats = new KafkaProducer<>(config, new StringSerializer(),
-                     AvroSerde.specific(ProbeHeartbeat.class, stack.registryUrl(), false).serializer());
              EventTimeSorter sorter = request.eventTimeOrder() ? new EventTimeSorter() : null) {
             java.util.function.Consumer<ProbeMeasurement> send = m -> {
                     if (sendFailure.get() != null) {
@@ -181,20 +192,18 @@ final class Replay {
             if (sendFailure.get() != null) {
                 throw new IllegalStateException("publishing failed: " + sendFailure.get().getMessage(), sendFailure.get());
             }
-            if (lastEventTime[0] != Long.MIN_VALUE) {
-                DetectorApp.sendEndOfInput(heartbeats, topics, Instant.ofEpochMilli(lastEventTime[0]), request.settings());
-            }
         }
         err.printf(Locale.ROOT, "replay: published %,d measurements in %.1f s (%,.0f/s); waiting for the detector%n",
                 progress.count(), progress.elapsedSeconds(), progress.rate());
         err.flush();
-        return new Published(progress.count(), reports);
+        return new Published(progress.count(), reports, lastEventTime[0]);
     }
 
     private static long writeWindows(Path out, EmbeddedStack stack, DetectorTopics topics) throws IOException {
         createParent(out);
         try (BufferedWriter writer = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
-            return TopicDrain.forEach(stack.bootstrapServers(), topics.windows().name(), topics.windows().valueSerde().deserializer(),
+            return TopicDrain.forEach(stack.bootstrapServers(), stack.cluster().kafka(), topics.windows().name(),
+                    topics.windows().valueSerde().deserializer(),
                     Duration.ofMinutes(10), (AvailabilityWindow w) -> {
                         try {
                             writer.write(AvroJson.toJsonLine(w));

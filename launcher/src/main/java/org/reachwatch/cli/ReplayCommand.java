@@ -1,19 +1,16 @@
 package org.reachwatch.cli;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 
-import org.reachwatch.detector.DetectorSettings;
 import org.reachwatch.feeds.InputFormat;
 import org.reachwatch.feeds.LineSource;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -45,8 +42,8 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--windows-out", description = "Where to write availability windows (JSON lines).")
     Path windowsOut;
 
-    @Option(names = "--config", description = "Detector properties file (detector.* keys, see detector-streams/DESIGN.md).")
-    Path config;
+    @Mixin
+    DetectorOptions detector;
 
     @Option(names = "--order", defaultValue = "file",
             description = "file (default: file order is arrival order, late uploads stay late) | event-time "
@@ -54,11 +51,9 @@ public final class ReplayCommand implements Callable<Integer> {
                     + "bounded memory, temporary files about the size of the measurements in Avro)")
     String order;
 
-    @Option(names = "--bootstrap-servers", description = "Use this Kafka cluster instead of the embedded one.")
-    String bootstrapServers;
-
-    @Option(names = "--schema-registry-url", description = "Use this Schema Registry instead of the embedded one.")
-    String registryUrl;
+    /** A given cluster instead of the embedded broker and registry (each piece not given is embedded). */
+    @Mixin
+    ClusterOptions cluster;
 
     @Option(names = "--max-line-length", defaultValue = "" + LineSource.DEFAULT_MAX_LINE_CHARS,
             description = "Longest input line read, in characters (default ${DEFAULT-VALUE}); longer ones are rejected and counted, never held in memory.")
@@ -72,8 +67,9 @@ public final class ReplayCommand implements Callable<Integer> {
         if (maxLineChars < 1) {
             throw new IllegalArgumentException("--max-line-length must be at least 1, got " + maxLineChars);
         }
+        DetectorOptions.DetectorConfig config = detector.load();
         Replay.Result result = Replay.run(new Replay.Request(inputs, inputFormat, eventsOut, windowsOut,
-                loadSettings(config), bootstrapServers, registryUrl, eventTimeOrder(order), maxLineChars), err);
+                config.settings(), cluster.resolve(null, null), config.topics(), eventTimeOrder(order), maxLineChars), err);
         out.printf(Locale.ROOT, "replayed %,d measurements (%,d bad lines) in %.1f s: %,d events in %,d incidents -> %s%n",
                 result.published(), result.badLines(), result.seconds(), result.events().size(), result.incidents(), eventsOut);
         String input = inputSummary(result);
@@ -109,18 +105,5 @@ public final class ReplayCommand implements Callable<Integer> {
             case "event-time" -> true;
             default -> throw new IllegalArgumentException("--order must be file or event-time, got " + order);
         };
-    }
-
-    static DetectorSettings loadSettings(Path config) throws IOException {
-        Properties props = new Properties();
-        if (config != null) {
-            if (!Files.isReadable(config)) {
-                throw new IllegalArgumentException("cannot read config file " + config);
-            }
-            try (InputStream in = Files.newInputStream(config)) {
-                props.load(in);
-            }
-        }
-        return DetectorSettings.from(props);
     }
 }

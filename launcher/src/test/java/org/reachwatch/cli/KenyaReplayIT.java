@@ -16,6 +16,7 @@ import org.reachwatch.avro.DisruptionEvent;
 import org.reachwatch.avro.EventType;
 import org.reachwatch.avro.NetworkStatus;
 import org.reachwatch.detector.DetectorSettings;
+import org.reachwatch.detector.DetectorTopicConfigs;
 import org.reachwatch.feeds.InputFormat;
 
 /**
@@ -33,7 +34,8 @@ class KenyaReplayIT {
         assumeTrue(Files.isDirectory(DATA), "shared OONI data not present at " + DATA + "; skipping the Kenya replay");
         Replay.Result result = Replay.run(new Replay.Request(
                 List.of(DATA.resolve("2023-KE-telegram.csv.gz"), DATA.resolve("2023-KE-web_connectivity-telegram.org.csv.gz")),
-                InputFormat.OONI_OBS, dir.resolve("events.jsonl"), null, DetectorSettings.defaultSettings(), null, null, true),
+                InputFormat.OONI_OBS, dir.resolve("events.jsonl"), null, DetectorSettings.defaultSettings(), Cluster.plain(null, null),
+                DetectorTopicConfigs.defaults(), true),
                 new PrintWriter(new StringWriter()));
 
         List<DisruptionEvent> telegram = result.events().stream().filter(e -> e.getTarget().equals("telegram")).toList();

@@ -6,8 +6,8 @@ import java.util.List;
 import javax.net.ssl.SSLContext;
 
 /**
- * Everything a probe needs to know; immutable. Build with {@link #defaults()} and the
- * {@code with...} methods.
+ * Everything a probe needs to know; immutable. Build with {@link #builder()} (or change some
+ * settings of an existing one with {@link #toBuilder()}).
  *
  * @param probeId           stable id of this probe
  * @param country           ISO country code of the probe's network (from configuration)
@@ -48,17 +48,19 @@ public record ProbeSettings(String probeId, String country, String asn, String n
         country = country.toUpperCase(java.util.Locale.ROOT);
     }
 
+    /** Every default (see {@link Builder}). */
     public static ProbeSettings defaults() {
-        SSLContext ssl;
-        try {
-            ssl = SSLContext.getDefault();
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("no default TLS context in this JDK", e);
-        }
-        return new ProbeSettings("probe-" + hostName(), "ZZ", null, null,
-                DEFAULT_TARGETS.stream().map(Target::parse).toList(), null, Duration.ofSeconds(5), Duration.ofSeconds(10),
-                Duration.ofSeconds(10), Duration.ofSeconds(20), 1 << 20, 4, BlockpageFingerprint.defaults(), true,
-                16 * 1024, 64 * 1024, ssl, Duration.ofMinutes(5), Duration.ofSeconds(30));
+        return builder().build();
+    }
+
+    /** A builder holding the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding these settings, to change some of them. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
     private static String hostName() {
@@ -69,57 +71,127 @@ public record ProbeSettings(String probeId, String country, String asn, String n
         }
     }
 
-    public ProbeSettings withIdentity(String probeId, String country, String asn, String networkName) {
-        return new ProbeSettings(probeId, country, asn, networkName, targets, resolver, dnsTimeout, connectTimeout,
-                tlsTimeout, httpTimeout, maxBodyBytes, maxAddresses, fingerprints, bogonMeansBlocked,
-                throttleBelowBytesPerSecond, throttleMinBytes, sslContext, interval, jitter);
-    }
+    /**
+     * Builds {@link ProbeSettings}; starts from the defaults: probe id {@code probe-<hostname>}, country
+     * {@code ZZ}, {@link #DEFAULT_TARGETS}, the system resolver, timeouts DNS 5 s, connect 10 s, TLS 10 s,
+     * HTTP 20 s, bodies read up to 1 MiB, 4 addresses per target, the default blockpage fingerprints,
+     * bogon answers are blocking, throttling below 16 KiB/s judged after 64 KiB, the JDK's TLS context,
+     * rounds every 5 min plus up to 30 s of jitter.
+     */
+    public static final class Builder {
+        private String probeId;
+        private String country = "ZZ";
+        private String asn;
+        private String networkName;
+        private List<Target> targets = DEFAULT_TARGETS.stream().map(Target::parse).toList();
+        private String resolver;
+        private Duration dnsTimeout = Duration.ofSeconds(5);
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration tlsTimeout = Duration.ofSeconds(10);
+        private Duration httpTimeout = Duration.ofSeconds(20);
+        private int maxBodyBytes = 1 << 20;
+        private int maxAddresses = 4;
+        private List<BlockpageFingerprint> fingerprints = BlockpageFingerprint.defaults();
+        private boolean bogonMeansBlocked = true;
+        private double throttleBelowBytesPerSecond = 16 * 1024;
+        private int throttleMinBytes = 64 * 1024;
+        private SSLContext sslContext;
+        private Duration interval = Duration.ofMinutes(5);
+        private Duration jitter = Duration.ofSeconds(30);
 
-    public ProbeSettings withTargets(List<Target> targets) {
-        return new ProbeSettings(probeId, country, asn, networkName, targets, resolver, dnsTimeout, connectTimeout,
-                tlsTimeout, httpTimeout, maxBodyBytes, maxAddresses, fingerprints, bogonMeansBlocked,
-                throttleBelowBytesPerSecond, throttleMinBytes, sslContext, interval, jitter);
-    }
+        private Builder() {
+        }
 
-    public ProbeSettings withResolver(String resolver) {
-        return new ProbeSettings(probeId, country, asn, networkName, targets, resolver, dnsTimeout, connectTimeout,
-                tlsTimeout, httpTimeout, maxBodyBytes, maxAddresses, fingerprints, bogonMeansBlocked,
-                throttleBelowBytesPerSecond, throttleMinBytes, sslContext, interval, jitter);
-    }
+        private Builder(ProbeSettings s) {
+            probeId = s.probeId;
+            country = s.country;
+            asn = s.asn;
+            networkName = s.networkName;
+            targets = s.targets;
+            resolver = s.resolver;
+            dnsTimeout = s.dnsTimeout;
+            connectTimeout = s.connectTimeout;
+            tlsTimeout = s.tlsTimeout;
+            httpTimeout = s.httpTimeout;
+            maxBodyBytes = s.maxBodyBytes;
+            maxAddresses = s.maxAddresses;
+            fingerprints = s.fingerprints;
+            bogonMeansBlocked = s.bogonMeansBlocked;
+            throttleBelowBytesPerSecond = s.throttleBelowBytesPerSecond;
+            throttleMinBytes = s.throttleMinBytes;
+            sslContext = s.sslContext;
+            interval = s.interval;
+            jitter = s.jitter;
+        }
 
-    public ProbeSettings withTimeouts(Duration dns, Duration connect, Duration tls, Duration http) {
-        return new ProbeSettings(probeId, country, asn, networkName, targets, resolver, dns, connect, tls, http,
-                maxBodyBytes, maxAddresses, fingerprints, bogonMeansBlocked, throttleBelowBytesPerSecond,
-                throttleMinBytes, sslContext, interval, jitter);
-    }
+        /** Who and where this probe is; {@code asn} and {@code networkName} may be null. */
+        public Builder identity(String probeId, String country, String asn, String networkName) {
+            this.probeId = probeId;
+            this.country = country;
+            this.asn = asn;
+            this.networkName = networkName;
+            return this;
+        }
 
-    public ProbeSettings withFingerprints(List<BlockpageFingerprint> fingerprints) {
-        return new ProbeSettings(probeId, country, asn, networkName, targets, resolver, dnsTimeout, connectTimeout,
-                tlsTimeout, httpTimeout, maxBodyBytes, maxAddresses, fingerprints, bogonMeansBlocked,
-                throttleBelowBytesPerSecond, throttleMinBytes, sslContext, interval, jitter);
-    }
+        public Builder targets(List<Target> targets) {
+            this.targets = targets;
+            return this;
+        }
 
-    public ProbeSettings withBogonMeansBlocked(boolean bogonMeansBlocked) {
-        return new ProbeSettings(probeId, country, asn, networkName, targets, resolver, dnsTimeout, connectTimeout,
-                tlsTimeout, httpTimeout, maxBodyBytes, maxAddresses, fingerprints, bogonMeansBlocked,
-                throttleBelowBytesPerSecond, throttleMinBytes, sslContext, interval, jitter);
-    }
+        public Builder resolver(String resolver) {
+            this.resolver = resolver;
+            return this;
+        }
 
-    public ProbeSettings withThrottling(double belowBytesPerSecond, int minBytes, int maxBodyBytes) {
-        return new ProbeSettings(probeId, country, asn, networkName, targets, resolver, dnsTimeout, connectTimeout,
-                tlsTimeout, httpTimeout, maxBodyBytes, maxAddresses, fingerprints, bogonMeansBlocked,
-                belowBytesPerSecond, minBytes, sslContext, interval, jitter);
-    }
+        public Builder timeouts(Duration dns, Duration connect, Duration tls, Duration http) {
+            this.dnsTimeout = dns;
+            this.connectTimeout = connect;
+            this.tlsTimeout = tls;
+            this.httpTimeout = http;
+            return this;
+        }
 
-    public ProbeSettings withSslContext(SSLContext sslContext) {
-        return new ProbeSettings(probeId, country, asn, networkName, targets, resolver, dnsTimeout, connectTimeout,
-                tlsTimeout, httpTimeout, maxBodyBytes, maxAddresses, fingerprints, bogonMeansBlocked,
-                throttleBelowBytesPerSecond, throttleMinBytes, sslContext, interval, jitter);
-    }
+        public Builder fingerprints(List<BlockpageFingerprint> fingerprints) {
+            this.fingerprints = fingerprints;
+            return this;
+        }
 
-    public ProbeSettings withSchedule(Duration interval, Duration jitter) {
-        return new ProbeSettings(probeId, country, asn, networkName, targets, resolver, dnsTimeout, connectTimeout,
-                tlsTimeout, httpTimeout, maxBodyBytes, maxAddresses, fingerprints, bogonMeansBlocked,
-                throttleBelowBytesPerSecond, throttleMinBytes, sslContext, interval, jitter);
+        public Builder bogonMeansBlocked(boolean bogonMeansBlocked) {
+            this.bogonMeansBlocked = bogonMeansBlocked;
+            return this;
+        }
+
+        public Builder throttling(double belowBytesPerSecond, int minBytes, int maxBodyBytes) {
+            this.throttleBelowBytesPerSecond = belowBytesPerSecond;
+            this.throttleMinBytes = minBytes;
+            this.maxBodyBytes = maxBodyBytes;
+            return this;
+        }
+
+        public Builder sslContext(SSLContext sslContext) {
+            this.sslContext = sslContext;
+            return this;
+        }
+
+        public Builder schedule(Duration interval, Duration jitter) {
+            this.interval = interval;
+            this.jitter = jitter;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException when the country is not a two-letter code */
+        public ProbeSettings build() {
+            SSLContext ssl = sslContext;
+            if (ssl == null) {
+                try {
+                    ssl = SSLContext.getDefault();
+                } catch (java.security.NoSuchAlgorithmException e) {
+                    throw new IllegalStateException("no default TLS context in this JDK", e);
+                }
+            }
+            return new ProbeSettings(probeId != null ? probeId : "probe-" + hostName(), country, asn, networkName, targets,
+                    resolver, dnsTimeout, connectTimeout, tlsTimeout, httpTimeout, maxBodyBytes, maxAddresses, fingerprints,
+                    bogonMeansBlocked, throttleBelowBytesPerSecond, throttleMinBytes, ssl, interval, jitter);
+        }
     }
 }

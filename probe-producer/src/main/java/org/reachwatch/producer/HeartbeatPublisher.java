@@ -51,7 +51,12 @@ public final class HeartbeatPublisher implements Consumer<ProbeHeartbeat>, AutoC
     }
 
     public static HeartbeatPublisher create(String bootstrapServers, String schemaRegistryUrl) {
-        Properties props = MeasurementPublisher.producerConfig(bootstrapServers);
+        return create(bootstrapServers, java.util.Map.of(), schemaRegistryUrl);
+    }
+
+    /** As {@link #create(String, String)}, the producer taking {@code clientConfig} (security, tuning). */
+    public static HeartbeatPublisher create(String bootstrapServers, java.util.Map<String, ?> clientConfig, String schemaRegistryUrl) {
+        Properties props = MeasurementPublisher.producerConfig(bootstrapServers, clientConfig);
         return new HeartbeatPublisher(new KafkaProducer<>(props, new StringSerializer(),
                 AvroSerde.specific(ProbeHeartbeat.class, schemaRegistryUrl, false).serializer()), TopicNames.HEARTBEATS);
     }

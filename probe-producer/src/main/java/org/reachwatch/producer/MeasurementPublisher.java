@@ -26,6 +26,7 @@ import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.reachwatch.avro.ProbeMeasurement;
 import org.reachwatch.schemas.TopicNames;
+import org.reachwatch.schemas.registry.SchemaRegistryException;
 import org.reachwatch.schemas.registry.SchemaRegistryUnavailableException;
 import org.reachwatch.schemas.serde.AvroSerde;
 import org.slf4j.Logger;
@@ -49,7 +50,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Fatal errors are told apart: a record that can never be sent (too large, not serialisable) is
  * moved to {@code rejected.jsonl} in the spool folder with an error log, counted, and skipped; a
- * fatal producer error (authentication, authorisation, fencing, unsupported broker) stops the sender,
+ * fatal producer error (authentication, authorisation, fencing, unsupported broker, the schema
+ * registry refusing the credentials) stops the sender,
  * leaves the backlog in the spool for the next start, and makes {@link #publish} throw.
  * When the spool is full, {@link #publish} throws {@link SpoolFullException}: never a silent drop.
  */
@@ -92,7 +94,13 @@ public final class MeasurementPublisher implements AutoCloseable {
 
     /** A publisher over a real {@link KafkaProducer} writing Avro through the project's serde. */
     public static MeasurementPublisher create(String bootstrapServers, String schemaRegistryUrl, DiskSpool spool) {
-        Properties props = producerConfig(bootstrapServers);
+        return create(bootstrapServers, Map.of(), schemaRegistryUrl, spool);
+    }
+
+    /** As {@link #create(String, String, DiskSpool)}, the producer also taking {@code clientConfig} (see {@link #producerConfig(String, Map)}). */
+    public static MeasurementPublisher create(String bootstrapServers, Map<String, ?> clientConfig, String schemaRegistryUrl,
+                                              DiskSpool spool) {
+        Properties props = producerConfig(bootstrapServers, clientConfig);
         KafkaProducer<String, ProbeMeasurement> producer = new KafkaProducer<>(props, new StringSerializer(),
                 AvroSerde.specific(ProbeMeasurement.class, schemaRegistryUrl, false).serializer());
         return new MeasurementPublisher(producer, spool, TopicNames.MEASUREMENTS, Duration.ofSeconds(1));
@@ -100,6 +108,17 @@ public final class MeasurementPublisher implements AutoCloseable {
 
     /** Producer settings for lossless, ordered delivery; a new object each call. */
     public static Properties producerConfig(String bootstrapServers) {
+        return producerConfig(bootstrapServers, Map.of());
+    }
+
+    /**
+     * As {@link #producerConfig(String)} with Kafka client settings (security, tuning) applied over the
+     * defaults; those that are not producer settings are left out.
+     *
+     * @throws IllegalArgumentException when {@code clientConfig} contradicts lossless delivery
+     *                                  ({@code acks} other than all, idempotence off)
+     */
+    public static Properties producerConfig(String bootstrapServers, Map<String, ?> clientConfig) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         // Stated although they are the client defaults: they are this class's contract (no loss, no
@@ -119,6 +138,18 @@ public final class MeasurementPublisher implements AutoCloseable {
         p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        clientConfig.forEach((k, v) -> {
+            if (ProducerConfig.configNames().contains(k) && !k.equals(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG)) {
+                p.put(k, v);
+            }
+        });
+        String acks = p.get(ProducerConfig.ACKS_CONFIG).toString().trim();
+        if (!acks.equals("all") && !acks.equals("-1")) {
+            throw new IllegalArgumentException("acks=" + acks + " contradicts lossless delivery: measurements are sent with acks=all");
+        }
+        if (!Boolean.parseBoolean(p.get(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG).toString().trim())) {
+            throw new IllegalArgumentException("enable.idempotence=false contradicts ordered delivery: measurements are sent idempotently");
+        }
         return p;
     }
 
@@ -203,6 +234,9 @@ public final class MeasurementPublisher implements AutoCloseable {
                     break;
                 }
             } catch (SerializationException | RecordTooLargeException ex) {
+                if (isFatal(ex)) {
+                    throw ex;
+                }
                 if (isRegistryOutage(ex)) {
                     lastFailure.set(ex.toString());
                     sendFailed = true;
@@ -289,7 +323,18 @@ public final class MeasurementPublisher implements AutoCloseable {
     static boolean isFatal(Throwable t) {
         return t instanceof AuthenticationException || t instanceof AuthorizationException
                 || t instanceof ProducerFencedException || t instanceof UnsupportedVersionException
-                || t instanceof InvalidTopicException || t instanceof IllegalStateException;
+                || t instanceof InvalidTopicException || t instanceof IllegalStateException || registryRefused(t);
+    }
+
+    /** The schema registry refused our credentials (401/403): like a Kafka authentication failure, no retry fixes it. */
+    private static boolean registryRefused(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof SchemaRegistryException sre && (sre.errorCode() == SchemaRegistryException.UNAUTHORIZED
+                    || sre.errorCode() == SchemaRegistryException.FORBIDDEN)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void reject(ProbeMeasurement m, Throwable cause) {

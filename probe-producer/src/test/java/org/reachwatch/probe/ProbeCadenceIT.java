@@ -52,10 +52,10 @@ class ProbeCadenceIT {
             broker.createTopics(List.of(TopicNames.MEASUREMENTS, TopicNames.HEARTBEATS), 1, Map.of("retention.ms", "-1"));
             int dns = lab.dns(Map.of("ok.test", "127.0.0.1"), Set.of());
             int http = lab.http("<html>fine</html>".getBytes(StandardCharsets.UTF_8), 4096, 0);
-            ProbeSettings settings = ProbeSettings.defaults().withIdentity("cadence-probe", "PK", "AS17557", null)
-                    .withResolver("127.0.0.1:" + dns).withBogonMeansBlocked(false)
-                    .withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(2))
-                    .withTargets(List.of(Target.parse("http://ok.test:" + http + "/"), Target.parse("gone.test")));
+            ProbeSettings settings = ProbeSettings.builder().identity("cadence-probe", "PK", "AS17557", null)
+                    .resolver("127.0.0.1:" + dns).bogonMeansBlocked(false)
+                    .timeouts(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(2))
+                    .targets(List.of(Target.parse("http://ok.test:" + http + "/"), Target.parse("gone.test"))).build();
             List<Long> downMillis = new ArrayList<>();
             Set<String> measured = new HashSet<>();
             try (RegistryHandle registry = RegistryHandle.start(broker.bootstrapServers())) {

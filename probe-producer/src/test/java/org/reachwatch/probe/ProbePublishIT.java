@@ -47,10 +47,10 @@ class ProbePublishIT {
             int dns = lab.dns(Map.of("ok.test", "127.0.0.1"), Set.of());
             byte[] page = "<html>blocked by PTA</html>".getBytes(StandardCharsets.UTF_8);
             int http = lab.http(page, 4096, 0);
-            ProbeSettings settings = ProbeSettings.defaults().withIdentity("it-probe", "PK", "AS17557", null)
-                    .withResolver("127.0.0.1:" + dns).withBogonMeansBlocked(false)
-                    .withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(2))
-                    .withTargets(List.of(Target.parse("gone.test"), Target.parse("http://ok.test:" + http + "/")));
+            ProbeSettings settings = ProbeSettings.builder().identity("it-probe", "PK", "AS17557", null)
+                    .resolver("127.0.0.1:" + dns).bogonMeansBlocked(false)
+                    .timeouts(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(2))
+                    .targets(List.of(Target.parse("gone.test"), Target.parse("http://ok.test:" + http + "/"))).build();
             try (RegistryHandle registry = RegistryHandle.start(broker.bootstrapServers())) {
                 DiskSpool spool = new DiskSpool(dir, 1 << 20, Duration.ZERO);
                 try (MeasurementPublisher publisher = MeasurementPublisher.create(broker.bootstrapServers(), registry.url(), spool);

@@ -60,12 +60,13 @@ class ReachabilityProbeTest {
 
     /** Local resolver, short timeouts, lab trust; loopback answers are bogons, so they do not count as blocking here. */
     static ProbeSettings settings() {
-        return ProbeSettings.defaults()
-                .withIdentity("probe-test", "pk", "AS17557", "PTCL")
-                .withResolver("127.0.0.1:" + dnsPort)
-                .withTimeouts(Duration.ofMillis(800), Duration.ofMillis(800), Duration.ofMillis(800), Duration.ofSeconds(3))
-                .withSslContext(trustLab)
-                .withBogonMeansBlocked(false);
+        return ProbeSettings.builder()
+                .identity("probe-test", "pk", "AS17557", "PTCL")
+                .resolver("127.0.0.1:" + dnsPort)
+                .timeouts(Duration.ofMillis(800), Duration.ofMillis(800), Duration.ofMillis(800), Duration.ofSeconds(3))
+                .sslContext(trustLab)
+                .bogonMeansBlocked(false)
+                .build();
     }
 
     static ProbeMeasurement measure(ProbeSettings s, String target) {
@@ -107,7 +108,7 @@ class ReachabilityProbeTest {
 
     @Test
     void bogonAnswerIsFlaggedAndIsDnsBlocking() {
-        ProbeMeasurement m = measure(settings().withBogonMeansBlocked(true), "x.com");
+        ProbeMeasurement m = measure(settings().toBuilder().bogonMeansBlocked(true).build(), "x.com");
         assertThat(m.getDnsAnswers()).containsExactly("10.10.34.35");
         assertThat(m.getDnsBogon()).isTrue();
         assertThat(m.getOutcome()).isEqualTo(MeasurementOutcome.UNREACHABLE);
@@ -183,7 +184,7 @@ class ReachabilityProbeTest {
         byte[] page = "<h1>Access denied by order of the ministry</h1>".getBytes(StandardCharsets.UTF_8);
         int port = lab.http(page, 4096, 0);
         assertThat(measure("http://ok.test:" + port + "/").getBlockingMethod()).isEqualTo(BlockingMethod.NONE);
-        ProbeMeasurement m = measure(settings().withFingerprints(List.of(BlockpageFingerprint.parse("xx_ministry=by order of the ministry"))),
+        ProbeMeasurement m = measure(settings().toBuilder().fingerprints(List.of(BlockpageFingerprint.parse("xx_ministry=by order of the ministry"))).build(),
                 "http://ok.test:" + port + "/");
         assertThat(m.getBlockingMethod()).isEqualTo(BlockingMethod.HTTP_BLOCKPAGE);
         assertThat(m.getBlockpageMatch()).isEqualTo("xx_ministry");
@@ -193,7 +194,7 @@ class ReachabilityProbeTest {
     void trickledBodyIsReachableButThrottledAndFastBodyIsNot() throws Exception {
         byte[] body = new byte[48 * 1024];
         java.util.Arrays.fill(body, (byte) 'a');
-        ProbeSettings s = settings().withThrottling(100 * 1024, 16 * 1024, 32 * 1024);
+        ProbeSettings s = settings().toBuilder().throttling(100 * 1024, 16 * 1024, 32 * 1024).build();
         // ~1 KiB every 25 ms: ~40 KiB/s, under the 100 KiB/s threshold
         ProbeMeasurement slow = measure(s, "http://ok.test:" + lab.http(body, 1024, 25) + "/");
         assertThat(slow.getOutcome()).isEqualTo(MeasurementOutcome.REACHABLE);
@@ -216,15 +217,15 @@ class ReachabilityProbeTest {
 
     @Test
     void certificateFromAnUnknownAuthorityIsSslUnknownAuthority() throws Exception {
-        ProbeMeasurement m = measure(settings().withSslContext(SSLContext.getDefault()), "https://ok.test:" + httpsPort + "/");
+        ProbeMeasurement m = measure(settings().toBuilder().sslContext(SSLContext.getDefault()).build(), "https://ok.test:" + httpsPort + "/");
         assertThat(m.getBlockingMethod()).isEqualTo(BlockingMethod.TLS);
         assertThat(m.getTlsFailure()).isEqualTo("ssl_unknown_authority");
     }
 
     @Test
     void roundMeasuresEveryTargetInOrderAndThenSendsAHeartbeat() throws Exception {
-        ProbeSettings s = settings().withTargets(List.of(Target.parse("gone.test"),
-                Target.parse("control:https://ok.test:" + httpsPort + "/")));
+        ProbeSettings s = settings().toBuilder().targets(List.of(Target.parse("gone.test"),
+                Target.parse("control:https://ok.test:" + httpsPort + "/"))).build();
         List<ProbeMeasurement> handed = new java.util.ArrayList<>();
         List<org.reachwatch.avro.ProbeHeartbeat> beats = new java.util.ArrayList<>();
         try (ProbeRunner runner = new ProbeRunner(s, CLOCK, handed::add, beats::add)) {
@@ -242,7 +243,7 @@ class ReachabilityProbeTest {
 
     @Test
     void refusedMeasurementsAreCountedAndTheHeartbeatStillGoesOut() throws Exception {
-        ProbeSettings s = settings().withTargets(List.of(Target.parse("gone.test"), Target.parse("also-gone.test")));
+        ProbeSettings s = settings().toBuilder().targets(List.of(Target.parse("gone.test"), Target.parse("also-gone.test"))).build();
         List<org.reachwatch.avro.ProbeHeartbeat> beats = new java.util.ArrayList<>();
         try (ProbeRunner runner = new ProbeRunner(s, CLOCK, m -> {
             throw new org.reachwatch.producer.SpoolFullException("spool full");

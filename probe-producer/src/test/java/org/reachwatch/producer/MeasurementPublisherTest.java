@@ -56,4 +56,18 @@ class MeasurementPublisherTest {
                     .containsExactlyElementsOf(java.util.stream.IntStream.range(0, accepted).boxed().toList());
         }
     }
+
+    @Test
+    void clientSettingsApplyOverTheDefaultsButCannotWeakenDelivery() {
+        Properties p = MeasurementPublisher.producerConfig("broker:9093", java.util.Map.of("security.protocol", "SASL_SSL",
+                "compression.type", "zstd", "num.stream.threads", "2", "bootstrap.servers", "elsewhere:1"));
+
+        assertThat(p).containsEntry("security.protocol", "SASL_SSL").containsEntry("compression.type", "zstd")
+                .containsEntry("bootstrap.servers", "broker:9093").containsEntry("acks", "all")
+                .doesNotContainKey("num.stream.threads");
+        assertThatThrownBy(() -> MeasurementPublisher.producerConfig("b:1", java.util.Map.of("acks", "1")))
+                .hasMessageContaining("acks=1 contradicts lossless delivery");
+        assertThatThrownBy(() -> MeasurementPublisher.producerConfig("b:1", java.util.Map.of("enable.idempotence", "false")))
+                .hasMessageContaining("enable.idempotence=false");
+    }
 }

@@ -41,6 +41,7 @@ final class KafkaSchemaLog implements AutoCloseable {
     static final Duration MAX_WRITE_TIMEOUT = Duration.ofSeconds(4);
 
     private final String bootstrapServers;
+    private final Map<String, Object> clientConfig;
     private final Duration timeout;
     private final Duration writeTimeout;
     private final KafkaProducer<String, String> producer;
@@ -50,12 +51,17 @@ final class KafkaSchemaLog implements AutoCloseable {
      * smaller of it and {@link #MAX_WRITE_TIMEOUT}.
      */
     KafkaSchemaLog(String bootstrapServers, Duration timeout) {
+        this(bootstrapServers, Map.of(), timeout);
+    }
+
+    /** {@code clientConfig}: Kafka client settings (security, ...) for every client of the log; never modified. */
+    KafkaSchemaLog(String bootstrapServers, Map<String, ?> clientConfig, Duration timeout) {
         this.bootstrapServers = bootstrapServers;
+        this.clientConfig = Map.copyOf(clientConfig);
         this.timeout = timeout;
         this.writeTimeout = timeout.compareTo(MAX_WRITE_TIMEOUT) < 0 ? timeout : MAX_WRITE_TIMEOUT;
         ensureTopic();
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties props = clientProperties(ProducerConfig.configNames());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         // Ordered and exactly once per send: a retried write must not land after a later one.
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -69,9 +75,10 @@ final class KafkaSchemaLog implements AutoCloseable {
     }
 
     private void ensureTopic() {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis() / 2))) {
+        Properties adminProps = clientProperties(AdminClientConfig.configNames());
+        adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis() / 2);
+        try (Admin admin = Admin.create(adminProps)) {
             NewTopic topic = new NewTopic(TOPIC, Optional.of(1), Optional.empty())
                     .configs(Map.of("cleanup.policy", "compact", "retention.ms", "-1"));
             admin.createTopics(List.of(topic)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -99,8 +106,7 @@ final class KafkaSchemaLog implements AutoCloseable {
 
     /** Every record of the topic, oldest first, up to the end offset seen when the call starts, within {@code timeout}. */
     List<ConsumerRecord<String, String>> readAll(Duration timeout) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties props = clientProperties(ConsumerConfig.configNames());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         List<ConsumerRecord<String, String>> all = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
@@ -153,6 +159,18 @@ final class KafkaSchemaLog implements AutoCloseable {
     private RegistryError timedOut(Exception cause) {
         return new RegistryError(500, RegistryError.OPERATION_TIMEOUT, "Write operation timed out: Kafka did not acknowledge the write "
                 + "to the schema topic within " + writeTimeout.toMillis() + " ms; reads are unaffected, retry the write later", cause);
+    }
+
+    /** The configured client settings that {@code names} (one client type's settings) includes, and the bootstrap servers. */
+    private Properties clientProperties(java.util.Set<String> names) {
+        Properties props = new Properties();
+        clientConfig.forEach((k, v) -> {
+            if (names.contains(k)) {
+                props.put(k, v);
+            }
+        });
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return props;
     }
 
     @Override

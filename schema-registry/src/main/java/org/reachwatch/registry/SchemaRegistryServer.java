@@ -8,6 +8,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,11 +18,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import javax.net.ssl.SSLParameters;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,8 +39,13 @@ import org.slf4j.LoggerFactory;
  * in full at start, so ids survive restarts. The same schema (equal once parsed) gets the same global
  * id under every subject. Compatibility is decided by Avro's own validator, default BACKWARD.
  *
+ * <p>Access ({@link RegistryServerConfig}): listens on 127.0.0.1 unless told otherwise; optional
+ * HTTP basic authentication (401 without valid credentials, 403 for a user outside the allowed
+ * roles) and TLS, with Confluent's server setting names; request bodies above
+ * {@code request.max.bytes} are refused with 413 before they are read into memory.
+ *
  * <p>Limits: one server per {@code _schemas} topic (no leader election between instances); no
- * schema references, no PROTOBUF/JSON schemas (refused with 42201), no authentication, plain HTTP.
+ * schema references, no PROTOBUF/JSON schemas (refused with 42201); one listener.
  */
 public final class SchemaRegistryServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaRegistryServer.class);
@@ -45,33 +56,46 @@ public final class SchemaRegistryServer implements AutoCloseable {
     private final Registry registry;
     private final HttpServer http;
     private final ExecutorService executor;
+    private final RegistryServerConfig config;
     private final AtomicLong requests = new AtomicLong();
 
-    private SchemaRegistryServer(KafkaSchemaLog log, Registry registry, HttpServer http, ExecutorService executor) {
+    private SchemaRegistryServer(KafkaSchemaLog log, Registry registry, HttpServer http, ExecutorService executor,
+                                 RegistryServerConfig config) {
         this.log = log;
         this.registry = registry;
         this.http = http;
         this.executor = executor;
+        this.config = config;
     }
 
     /**
      * Reads the registry's state from {@code _schemas} on {@code bootstrapServers} and starts serving on
-     * {@code port} (0 picks a free port) on all interfaces. Fails with an {@link IllegalStateException}
-     * when Kafka cannot be reached within 30 s, or with an {@link java.io.UncheckedIOException} when the
-     * port is taken.
+     * {@code port} (0 picks a free port) on 127.0.0.1, without authentication. Fails with an
+     * {@link IllegalStateException} when Kafka cannot be reached within 30 s, or with an
+     * {@link java.io.UncheckedIOException} when the port is taken.
      */
     public static SchemaRegistryServer start(String bootstrapServers, int port) {
-        return start(bootstrapServers, port, KafkaSchemaLog.DEFAULT_TIMEOUT);
+        return start(RegistryServerConfig.builder(bootstrapServers).port(port).build());
+    }
+
+    /** As {@link #start(String, int)}, listening, admitting and reaching Kafka as {@code config} says. */
+    public static SchemaRegistryServer start(RegistryServerConfig config) {
+        return start(config, KafkaSchemaLog.DEFAULT_TIMEOUT);
     }
 
     /** As {@link #start(String, int)}, every Kafka call bounded by {@code storeTimeout} (tests shorten it). */
     static SchemaRegistryServer start(String bootstrapServers, int port, Duration storeTimeout) {
-        KafkaSchemaLog log = new KafkaSchemaLog(bootstrapServers, storeTimeout);
+        return start(RegistryServerConfig.builder(bootstrapServers).port(port).build(), storeTimeout);
+    }
+
+    static SchemaRegistryServer start(RegistryServerConfig config, Duration storeTimeout) {
+        String bootstrapServers = config.bootstrapServers();
+        int port = config.port();
+        KafkaSchemaLog log = new KafkaSchemaLog(bootstrapServers, config.storeClientConfig(), storeTimeout);
         HttpServer http = null;
         try {
             Registry registry = new Registry(log);
-            // Wildcard address: "localhost" may resolve to ::1 first (Node does), so listen on both stacks.
-            http = HttpServer.create(new InetSocketAddress(port), 64);
+            http = listen(config);
             AtomicInteger threads = new AtomicInteger();
             // More threads than Registry.MAX_PENDING_WRITES: writes waiting on Kafka never hold them all, reads keep flowing.
             ExecutorService executor = Executors.newFixedThreadPool(2 * Registry.MAX_PENDING_WRITES, r -> {
@@ -80,14 +104,14 @@ public final class SchemaRegistryServer implements AutoCloseable {
                 return t;
             });
             http.setExecutor(executor);
-            SchemaRegistryServer server = new SchemaRegistryServer(log, registry, http, executor);
+            SchemaRegistryServer server = new SchemaRegistryServer(log, registry, http, executor, config);
             http.createContext("/", server::handle);
             http.start();
             LOG.info("schema registry listening on {} with {} schemas from {}", server.url(), registry.schemaCount(), bootstrapServers);
             return server;
         } catch (IOException e) {
             log.close();
-            throw new java.io.UncheckedIOException("cannot listen on port " + port + ": " + e.getMessage(), e);
+            throw new java.io.UncheckedIOException("cannot listen on " + config.host() + ":" + port + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             if (http != null) {
                 http.stop(0);
@@ -97,9 +121,44 @@ public final class SchemaRegistryServer implements AutoCloseable {
         }
     }
 
-    /** {@code http://localhost:PORT}. */
+    private static HttpServer listen(RegistryServerConfig config) throws IOException {
+        InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
+        if (address.isUnresolved()) {
+            throw new IllegalArgumentException("cannot resolve the registry's listener host " + config.host());
+        }
+        if (config.sslContext() == null) {
+            return HttpServer.create(address, 64);
+        }
+        HttpsServer https = HttpsServer.create(address, 64);
+        String clientAuthentication = config.clientAuthentication();
+        https.setHttpsConfigurator(new HttpsConfigurator(config.sslContext()) {
+            @Override
+            public void configure(HttpsParameters params) {
+                SSLParameters ssl = getSSLContext().getDefaultSSLParameters();
+                ssl.setNeedClientAuth(clientAuthentication.equals("REQUIRED"));
+                if (clientAuthentication.equals("REQUESTED")) {
+                    ssl.setWantClientAuth(true);
+                }
+                params.setSSLParameters(ssl);
+            }
+        });
+        return https;
+    }
+
+    /**
+     * {@code http(s)://HOST:PORT} for clients on this machine: the listener's address, or
+     * {@code localhost} when it listens on every interface.
+     */
     public String url() {
-        return "http://localhost:" + http.getAddress().getPort();
+        InetSocketAddress address = http.getAddress();
+        String host = address.getAddress().isAnyLocalAddress() ? "localhost"
+                : address.getAddress() instanceof java.net.Inet6Address ? "[" + address.getHostString() + "]" : address.getHostString();
+        return (config.sslContext() == null ? "http" : "https") + "://" + host + ":" + address.getPort();
+    }
+
+    /** The address the server listens on. */
+    public InetSocketAddress address() {
+        return http.getAddress();
     }
 
     /** Number of HTTP requests served since start (any path, any outcome): lets tests prove client caching. */
@@ -124,6 +183,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
         int status;
         Object body;
         try {
+            authenticate(exchange);
             body = route(exchange);
             status = 200;
         } catch (RegistryError e) {
@@ -142,6 +202,33 @@ public final class SchemaRegistryServer implements AutoCloseable {
         exchange.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
+        }
+    }
+
+    /** Lets the request through, or throws 401 (no or wrong credentials) or 403 (a user without an allowed role). */
+    private void authenticate(HttpExchange exchange) {
+        if (!config.basicAuth()) {
+            return;
+        }
+        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        RegistryServerConfig.User user = null;
+        if (header != null && header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            try {
+                String decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+                int colon = decoded.indexOf(':');
+                if (colon > 0) {
+                    user = config.authenticate(decoded.substring(0, colon), decoded.substring(colon + 1));
+                }
+            } catch (IllegalArgumentException e) {
+                user = null;
+            }
+        }
+        if (user == null) {
+            exchange.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"" + config.realm() + "\"");
+            throw new RegistryError(401, 401, "Unauthorized");
+        }
+        if (!config.allowed(user)) {
+            throw new RegistryError(403, 403, "Forbidden: the user has none of the roles allowed in");
         }
     }
 
@@ -254,7 +341,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
     }
 
     /** Reads {@code {"schema": "...", "schemaType": "AVRO"}} and returns the schema text; other types are refused. */
-    private static String schemaOf(HttpExchange exchange) throws IOException {
+    private String schemaOf(HttpExchange exchange) throws IOException {
         JsonNode request = readBody(exchange);
         String type = request.path("schemaType").asText("AVRO");
         if (!type.equalsIgnoreCase("AVRO")) {
@@ -271,9 +358,17 @@ public final class SchemaRegistryServer implements AutoCloseable {
         return schema.asText();
     }
 
-    private static JsonNode readBody(HttpExchange exchange) throws IOException {
+    private JsonNode readBody(HttpExchange exchange) throws IOException {
+        int max = config.maxRequestBytes();
+        String length = exchange.getRequestHeaders().getFirst("Content-Length");
+        if (length != null && length.trim().matches("\\d{1,19}") && Long.parseLong(length.trim()) > max) {
+            throw tooLarge(max);
+        }
         try (InputStream in = exchange.getRequestBody()) {
-            byte[] bytes = in.readAllBytes();
+            byte[] bytes = in.readNBytes(max + 1);
+            if (bytes.length > max) {
+                throw tooLarge(max);
+            }
             if (bytes.length == 0) {
                 throw new BadRequest("the request has no body");
             }
@@ -285,6 +380,10 @@ public final class SchemaRegistryServer implements AutoCloseable {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new BadRequest("the request body is not valid JSON: " + e.getOriginalMessage());
         }
+    }
+
+    private static RegistryError tooLarge(int max) {
+        return new RegistryError(413, 413, "Request body larger than " + max + " bytes (request.max.bytes)");
     }
 
     private static int schemaId(String text) {

@@ -28,37 +28,68 @@ import org.apache.avro.SchemaParseException;
  * answer (404 not found, 409 incompatible, 422 invalid...) is final, never retried, and fails
  * with a plain {@link SchemaRegistryException} carrying Confluent's error code. Failures are
  * never cached: the next call asks the registry again.
+ *
+ * <p>HTTP basic credentials and TLS settings come from a {@link RegistryClientConfig} (Confluent's
+ * setting names, or user info in the URL). Messages name the registry by its URL without
+ * credentials. A registry that refuses the credentials answers 401 or 403: a
+ * {@link SchemaRegistryException} with that code, which no retry fixes.
  */
 public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI baseUrl;
+    private final RegistryClientConfig config;
+    private final String authorization;
     private final HttpClient http;
     private final Duration requestTimeout;
     private final RetryPolicy retry;
     private final Map<String, Map<Schema, Integer>> idsBySubject = new ConcurrentHashMap<>();
     private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
 
+    /** A client for {@code baseUrl}; user info in it is sent as HTTP basic credentials. */
     public HttpSchemaRegistryClient(String baseUrl) {
         this(baseUrl, Duration.ofSeconds(10));
     }
 
     public HttpSchemaRegistryClient(String baseUrl, Duration requestTimeout) {
-        this(baseUrl, requestTimeout, RetryPolicy.DEFAULT);
+        this(RegistryClientConfig.of(baseUrl), requestTimeout, RetryPolicy.DEFAULT);
     }
 
     /** {@code requestTimeout} bounds each HTTP attempt (connect and answer); {@code retry} says how often to try again. */
     public HttpSchemaRegistryClient(String baseUrl, Duration requestTimeout, RetryPolicy retry) {
-        this.retry = retry;
-        String trimmed = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        this.baseUrl = URI.create(trimmed);
-        this.requestTimeout = requestTimeout;
-        this.http = HttpClient.newBuilder().connectTimeout(requestTimeout).build();
+        this(RegistryClientConfig.of(baseUrl), requestTimeout, retry);
     }
 
+    public HttpSchemaRegistryClient(RegistryClientConfig config) {
+        this(config, Duration.ofSeconds(10));
+    }
+
+    public HttpSchemaRegistryClient(RegistryClientConfig config, Duration requestTimeout) {
+        this(config, requestTimeout, RetryPolicy.DEFAULT);
+    }
+
+    public HttpSchemaRegistryClient(RegistryClientConfig config, Duration requestTimeout, RetryPolicy retry) {
+        this.config = config;
+        this.retry = retry;
+        this.baseUrl = URI.create(config.url());
+        this.authorization = config.authorization();
+        this.requestTimeout = requestTimeout;
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(requestTimeout);
+        if (config.url().startsWith("https://")) {
+            builder.sslContext(config.sslContext());
+        }
+        this.http = builder.build();
+    }
+
+    /** The registry's URL, without credentials. */
     public String baseUrl() {
         return baseUrl.toString();
+    }
+
+    /** How this client reaches its registry. */
+    public RegistryClientConfig config() {
+        return config;
     }
 
     @Override
@@ -122,6 +153,14 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         return answer.path("is_compatible").asBoolean(false);
     }
 
+    /**
+     * Asks the registry for its global compatibility level: succeeds when it answers and admits these
+     * credentials, throws {@link SchemaRegistryException} (401/403, {@code UNREACHABLE}, ...) otherwise.
+     */
+    public void checkAccess() {
+        send("GET", "/config", null);
+    }
+
     private Integer cachedId(String subject, Schema schema) {
         Map<Schema, Integer> ids = idsBySubject.get(subject);
         return ids == null ? null : ids.get(schema);
@@ -181,6 +220,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         if (body != null) {
             request.header("Content-Type", CONTENT_TYPE);
         }
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
         HttpResponse<String> response;
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
@@ -198,6 +240,13 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         if (status / 100 != 2) {
             int code = answer.path("error_code").asInt(status);
             String message = answer.path("message").asText(response.body());
+            if (status == 401 || status == 403) {
+                // Says nothing about any schema: not bad data. The caller holds (and a start-up check
+                // stops a command whose credentials are wrong with one line).
+                throw new SchemaRegistryUnavailableException(status, "schema registry " + baseUrl + " refused "
+                        + (authorization == null ? "a request without credentials" : "the credentials") + " (HTTP "
+                        + status + ": " + message + ")");
+            }
             String text = "schema registry " + baseUrl + " answered " + method + " " + path
                     + " with HTTP " + status + " (error " + code + "): " + message;
             if (status / 100 == 5 || status == 408 || status == 429) {

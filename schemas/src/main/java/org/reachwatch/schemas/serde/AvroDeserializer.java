@@ -65,7 +65,8 @@ public class AvroDeserializer<T> implements Deserializer<T> {
     public void configure(Map<String, ?> configs, boolean isKey) {
         AvroSerdeConfig config = new AvroSerdeConfig(configs);
         if (registry == null) {
-            registry = SchemaRegistryClients.forUrl(config.registryUrl());
+            config.registryUrl(); // a missing URL is a ConfigException naming the setting
+            registry = SchemaRegistryClients.forConfig(configs);
         }
         if (readerSchema == null) {
             specific = config.flag(AvroSerdeConfig.SPECIFIC_AVRO_READER, false);

@@ -52,7 +52,8 @@ public class AvroSerializer<T> implements Serializer<T> {
     public void configure(Map<String, ?> configs, boolean isKey) {
         AvroSerdeConfig config = new AvroSerdeConfig(configs);
         if (registry == null) {
-            registry = SchemaRegistryClients.forUrl(config.registryUrl());
+            config.registryUrl(); // a missing URL is a ConfigException naming the setting
+            registry = SchemaRegistryClients.forConfig(configs);
         }
         this.isKey = isKey;
         this.autoRegister = config.flag(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS, true);
