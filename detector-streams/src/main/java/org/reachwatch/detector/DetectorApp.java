@@ -137,6 +137,7 @@ public final class DetectorApp implements AutoCloseable {
                 // client's own backoff paces the retries.
                 app.registryOutages.incrementAndGet();
                 app.lastRegistryOutage.set(outage.getMessage());
+                running.countDown(); // up and holding: a caller waiting for the start may go on
                 log.warn("schema registry unavailable, holding and retrying: {}", outage.getMessage());
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
             }
@@ -146,7 +147,9 @@ public final class DetectorApp implements AutoCloseable {
         });
         streams.start();
         try {
-            if (!running.await(timeout.toMillis(), TimeUnit.MILLISECONDS) || streams.state() != KafkaStreams.State.RUNNING) {
+            boolean started = running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            boolean holding = app.registryOutages.get() > 0 && app.failure.get() == null && streams.state().isRunningOrRebalancing();
+            if (!started || streams.state() != KafkaStreams.State.RUNNING && !holding) {
                 streams.close(Duration.ofSeconds(10));
                 throw new IllegalStateException("detector did not reach RUNNING within " + timeout + " (state " + streams.state() + ")",
                         app.failure.get());

@@ -44,7 +44,7 @@ class BrokerRestartIT {
             cluster.publish(measurements.subList(half, measurements.size()));
             cluster.awaitCommitted(APP, input, measurements.size(), Duration.ofMinutes(3), detector);
             cluster.publishEndOfInput(measurements, DetectorSettings.defaultSettings());
-            cluster.awaitCommitted(APP, cluster.topics.heartbeats().name(), 1, Duration.ofMinutes(1), detector);
+            cluster.awaitEndOfInput(APP, cluster.ticksAtEnd, Duration.ofMinutes(1), detector);
             assertThat(detector.isAlive()).isTrue();
             assertThat(cluster.events()).isEqualTo(reference);
         }

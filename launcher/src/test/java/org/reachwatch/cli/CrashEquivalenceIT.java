@@ -51,7 +51,7 @@ class CrashEquivalenceIT {
                 }
                 cluster.awaitCommitted(APP, input, n, Duration.ofMinutes(2), detector);
                 cluster.publishEndOfInput(measurements, DetectorSettings.defaultSettings());
-                cluster.awaitCommitted(APP, cluster.topics.heartbeats().name(), 1, Duration.ofMinutes(1), detector);
+                cluster.awaitEndOfInput(APP, cluster.ticksAtEnd, Duration.ofMinutes(1), detector);
                 List<String> events = cluster.events();
                 System.out.printf("crash drill: killed at committed offsets %s of %,d; JVM start to RUNNING after each kill -9: %s ms; "
                         + "%d events%n", killedAt, n, restartMillis, events.size());

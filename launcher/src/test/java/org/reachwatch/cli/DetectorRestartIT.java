@@ -59,7 +59,7 @@ class DetectorRestartIT {
                 cluster.publish(measurements.subList(half, measurements.size()));
                 cluster.awaitCommitted(APP, input, measurements.size(), Duration.ofMinutes(2), second);
                 cluster.publishEndOfInput(measurements, DetectorSettings.defaultSettings());
-                cluster.awaitCommitted(APP, cluster.topics.heartbeats().name(), 1, Duration.ofMinutes(1), second);
+                cluster.awaitEndOfInput(APP, cluster.ticksAtEnd, Duration.ofMinutes(1), second);
                 assertThat(cluster.events()).as("events after a SIGTERM restart").isEqualTo(reference);
                 second.kill();
             }

@@ -29,6 +29,7 @@ import org.reachwatch.avro.ProbeHeartbeat;
 import org.reachwatch.avro.ProbeMeasurement;
 import org.reachwatch.detector.DetectorApp;
 import org.reachwatch.detector.DetectorSettings;
+import org.reachwatch.detector.DetectorTopicConfigs;
 import org.reachwatch.detector.DetectorTopics;
 import org.reachwatch.detector.TopicDrain;
 import org.reachwatch.embedded.EmbeddedKafkaBroker;
@@ -50,6 +51,8 @@ final class DrillCluster implements AutoCloseable {
     final EmbeddedKafkaBroker broker;
     final SchemaRegistryServer registry;
     final DetectorTopics topics;
+    /** How far the ticks topic reached when the end of input was sent (see {@link #awaitEndOfInput}). */
+    long ticksAtEnd;
 
     private DrillCluster(EmbeddedKafkaBroker broker, SchemaRegistryServer registry) {
         this.broker = broker;
@@ -121,6 +124,7 @@ final class DrillCluster implements AutoCloseable {
                 AvroSerde.specific(ProbeHeartbeat.class, registryUrl(), false).serializer())) {
             DetectorApp.sendEndOfInput(producer, topics, last, settings);
         }
+        ticksAtEnd = endOffset(topics.ticks().name());
     }
 
     private Map<String, Object> producerConfig() {
@@ -132,13 +136,17 @@ final class DrillCluster implements AutoCloseable {
         return config;
     }
 
-    /** Offset the detector group {@code applicationId} has committed on {@code topic} (0 when none). */
+    /**
+     * Records the detector group {@code applicationId} has committed on {@code topic}, all partitions
+     * together (the offsets summed; 0 when none). Under exactly-once a partition's committed offset may
+     * sit one past a transaction marker, so this counts markers too: compare it with what was published.
+     */
     long committed(String applicationId, String topic) {
         try (Admin admin = admin()) {
             Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(applicationId)
                     .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-            OffsetAndMetadata c = offsets.get(new TopicPartition(topic, 0));
-            return c == null ? 0 : c.offset();
+            return offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(topic))
+                    .mapToLong(e -> e.getValue().offset()).sum();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -147,11 +155,14 @@ final class DrillCluster implements AutoCloseable {
         }
     }
 
-    /** End offset of {@code topic}'s partition 0. */
+    /** End offsets of {@code topic}'s partitions, summed: how many records (and transaction markers) it holds. */
     long endOffset(String topic) {
         try (Admin admin = admin()) {
-            TopicPartition p = new TopicPartition(topic, 0);
-            return admin.listOffsets(Map.of(p, OffsetSpec.latest())).all().get(30, TimeUnit.SECONDS).get(p).offset();
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
+                    .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+            return admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values().stream()
+                    .mapToLong(o -> o.offset()).sum();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -174,6 +185,16 @@ final class DrillCluster implements AutoCloseable {
             }
             TimeUnit.MILLISECONDS.sleep(100);
         }
+    }
+
+    /**
+     * Waits until the detector has processed the end-of-input marker on every partition: it has
+     * committed as far on the ticks topic as that topic held when the marker was sent (its own ticks
+     * come after).
+     */
+    void awaitEndOfInput(String applicationId, long ticksAtEnd, Duration timeout, DetectorProcess detector)
+            throws InterruptedException {
+        awaitCommitted(applicationId, topics.ticks().name(), ticksAtEnd, timeout, detector);
     }
 
     /** Every disruption event committed so far, as JSON lines. */
@@ -200,7 +221,7 @@ final class DrillCluster implements AutoCloseable {
             Path input = dir.resolve("input.jsonl");
             Replay.writeLines(input, scenario(scenario).stream().map(AvroJson::toJsonLine));
             Replay.Result result = Replay.run(new Replay.Request(List.of(input), InputFormat.NATIVE, dir.resolve("events.jsonl"),
-                    null, DetectorSettings.defaultSettings(), null, null, false), new PrintWriter(new StringWriter()));
+                    null, DetectorSettings.defaultSettings(), Cluster.plain(null, null), DetectorTopicConfigs.defaults(), false), new PrintWriter(new StringWriter()));
             REFERENCES.put(scenario, result.events().stream().map(AvroJson::toJsonLine).toList());
             return REFERENCES.get(scenario);
         } finally {

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.reachwatch.avro.DisruptionEvent;
 import org.reachwatch.detector.DetectorSettings;
+import org.reachwatch.detector.DetectorTopicConfigs;
 import org.reachwatch.feeds.InputFormat;
 import org.reachwatch.schemas.json.AvroJson;
 import org.reachwatch.simulator.Scenario;
@@ -50,7 +51,7 @@ class EndOfInputIT {
         }
 
         Replay.Result result = Replay.run(new Replay.Request(List.of(input), InputFormat.NATIVE, dir.resolve("events.jsonl"),
-                null, DetectorSettings.defaultSettings(), null, null, false), new PrintWriter(new StringWriter()));
+                null, DetectorSettings.defaultSettings(), Cluster.plain(null, null), DetectorTopicConfigs.defaults(), false), new PrintWriter(new StringWriter()));
 
         assertThat(result.published()).isEqualTo(written).isGreaterThan(5_000);
         assertThat(result.events()).extracting(DisruptionEvent::getType).isEmpty();

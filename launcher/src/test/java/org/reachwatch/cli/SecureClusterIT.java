@@ -95,7 +95,7 @@ class SecureClusterIT {
             try (Pipeline pipeline = new Pipeline(cluster.bootstrapServers(), cluster.kafka(), cluster.registryUrl(), topics,
                     dir.resolve("spool"))) {
                 pipeline.publish(fleet);
-                pipeline.endOfInput(fleet, settings);
+                app.sendEndOfInput(fleet.get(fleet.size() - 1).getStartTime(), settings);
             }
             app.awaitCaughtUp(Duration.ofMinutes(2));
 

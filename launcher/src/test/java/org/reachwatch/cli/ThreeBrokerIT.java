@@ -89,7 +89,7 @@ class ThreeBrokerIT {
                 disturbance.apply(topics, half);
             }
             pipeline.publish(fleet.subList(half, fleet.size()));
-            pipeline.endOfInput(fleet, settings);
+            app.sendEndOfInput(fleet.get(fleet.size() - 1).getStartTime(), settings);
             app.awaitCaughtUp(Duration.ofMinutes(3));
 
             List<ProbeMeasurement> onTopic = TopicDrain.readAll(cluster.bootstrapServers(), topics.measurements().name(),
