@@ -190,6 +190,7 @@ public final class DetectorApp implements AutoCloseable {
         names.forEach((role, name) -> wanted.add(new NewTopic(name, role.input() ? inputPartitions : topicConfigs.partitions(role),
                 (short) -1).configs(topicConfigs.configs(role))));
         try (Admin admin = Admin.create(adminConfig(bootstrapServers, clientConfig))) {
+            List<String> existing = new ArrayList<>();
             for (NewTopic topic : wanted) {
                 try {
                     admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
@@ -197,9 +198,14 @@ public final class DetectorApp implements AutoCloseable {
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         throw new IllegalStateException("cannot create topic " + topic.name() + ": " + e.getCause().getMessage(), e);
                     }
+                    existing.add(topic.name());
                 }
             }
+            // Topics just created have the right count; one that was there already may not.
             for (String input : List.of(topics.measurements().name(), topics.heartbeats().name(), topics.ticks().name())) {
+                if (!existing.contains(input)) {
+                    continue;
+                }
                 int actual = admin.describeTopics(List.of(input)).allTopicNames().get(30, TimeUnit.SECONDS).get(input)
                         .partitions().size();
                 if (actual != inputPartitions) {

@@ -4,13 +4,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -18,8 +19,6 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.reachwatch.avro.BlockingMethod;
 import org.reachwatch.avro.DisruptionCause;
 import org.reachwatch.avro.DisruptionEvent;
@@ -43,10 +42,11 @@ import org.reachwatch.schemas.registry.SchemaRegistryUnavailableException;
 import org.reachwatch.schemas.serde.AvroDeserializer;
 
 /**
- * The thin Kafka wrapper around {@link WindowJudge}: validates and deduplicates measurements,
- * counts them into event-time windows, closes windows on the stream-time clock (shared by every
- * region because the input has one partition, see DESIGN.md), feeds each closed window to the judge
- * and publishes what it decides as Avro records. Everything it remembers lives in named state stores, so a restart resumes exactly.
+ * The thin Kafka wrapper around {@link WindowJudge}, one per input partition (a set of countries):
+ * validates and deduplicates measurements, counts them into event-time windows held in the heap
+ * ({@link OpenWindows}), closes windows on this task's {@link ProbeClock}, feeds each closed window to
+ * the judge and publishes what it decides as Avro records. What the heap holds is written to named,
+ * changelogged stores before every commit ({@link CommitHookStore}), so a restart resumes exactly.
  */
 final class DetectorProcessor implements Processor<byte[], byte[], Object, Object> {
     static final String REASON_HEADER = "reachwatch.reason";
@@ -63,11 +63,13 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
     private final long window;
     private final long grace;
     private ProcessorContext<Object, Object> context;
-    private WindowStore<String, Long> seen;
-    private KeyValueStore<String, WindowAccumulator> openWindows;
+    private OpenWindows openWindows;
     private KeyValueStore<String, TrackerState> trackers;
     private KeyValueStore<String, Long> clock;
     private KeyValueStore<String, Long> stats;
+    /** Counters since the last commit, added to the stats store before it (see CommitHookStore). */
+    private final Map<String, Long> unsavedCounts = new HashMap<>();
+    private boolean clockChanged;
     private Map<TrackerKey, TrackerState> trackerCache;
     /** True while the end-of-input marker closes windows: their volume may be partial and proves nothing. */
     private boolean endOfInput;
@@ -91,8 +93,13 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
     @Override
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
-        this.seen = context.getStateStore(DetectorTopology.SEEN_STORE);
-        this.openWindows = context.getStateStore(DetectorTopology.WINDOWS_STORE);
+        this.openWindows = new OpenWindows(context.getStateStore(DetectorTopology.WINDOWS_STORE),
+                context.getStateStore(DetectorTopology.SEEN_STORE), window);
+        this.openWindows.load();
+        this.unsavedCounts.clear();
+        this.clockChanged = false;
+        CommitHookStore hook = context.getStateStore(DetectorTopology.COMMIT_HOOK);
+        hook.listen(this::persist, this::reload);
         this.trackers = context.getStateStore(DetectorTopology.TRACKERS_STORE);
         this.clock = context.getStateStore(DetectorTopology.CLOCK_STORE);
         Long restored = clock.get(CLOCK);
@@ -186,7 +193,7 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
             }
         } else if (t > tickClock) {
             tickClock = t;
-            clock.put(TICK_CLOCK, t);
+            clockChanged = true;
             long lagged = t - settings.silenceLag().toMillis();
             if (lagged > probeClock.time()) {
                 probeClock.force(lagged);
@@ -220,16 +227,16 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
             context.forward(late, DetectorTopology.LATE_SINK);
             return;
         }
-        if (isDuplicate(m.getMeasurementId(), t)) {
+        if (!openWindows.firstSighting(start, m.getMeasurementId())) {
             count("duplicates");
             return;
         }
         count("measurements");
         String country = m.getCountry().toUpperCase(Locale.ROOT);
         String target = m.getTarget().toLowerCase(Locale.ROOT);
-        accumulate(windowKey(start, country, null, target), country, null, target, m, start);
+        openWindows.add(start, country, null, target, m);
         if (m.getAsn() != null && !m.getAsn().isBlank()) {
-            accumulate(windowKey(start, country, m.getAsn(), target), country, m.getAsn(), target, m, start);
+            openWindows.add(start, country, m.getAsn(), target, m);
         }
         probeClock.observe(m.getProbeId(), t);
         advanceClock(true);
@@ -239,7 +246,7 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
         if (m.getMeasurementId() == null || m.getMeasurementId().isBlank()) {
             return "missing measurementId";
         }
-        if (m.getCountry() == null || !m.getCountry().matches("[A-Za-z]{2}")) {
+        if (!isCountryCode(m.getCountry())) {
             return "missing or malformed country '" + m.getCountry() + "' (need ISO 3166-1 alpha-2)";
         }
         if (m.getTarget() == null || m.getTarget().isBlank()) {
@@ -247,6 +254,14 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
         }
         String invalid = invalidTime(m.getStartTime().toEpochMilli(), appendTime);
         return invalid != null ? invalid : misKeyed(m.getCountry());
+    }
+
+    private static boolean isCountryCode(String s) {
+        return s != null && s.length() == 2 && isAsciiLetter(s.charAt(0)) && isAsciiLetter(s.charAt(1));
+    }
+
+    private static boolean isAsciiLetter(char c) {
+        return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z';
     }
 
     /**
@@ -289,26 +304,6 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
         return Utils.toPositive(Utils.murmur2(key)) % partitions;
     }
 
-    private boolean isDuplicate(String id, long t) {
-        long horizon = settings.dedupeHorizon().toMillis();
-        try (WindowStoreIterator<Long> it = seen.fetch(id, Instant.ofEpochMilli(t - horizon), Instant.ofEpochMilli(t + horizon))) {
-            if (it.hasNext()) {
-                return true;
-            }
-        }
-        seen.put(id, t, t);
-        return false;
-    }
-
-    private void accumulate(String key, String country, String asn, String target, ProbeMeasurement m, long start) {
-        WindowAccumulator acc = openWindows.get(key);
-        if (acc == null) {
-            acc = new WindowAccumulator(country, asn, target, m.getControl(), start, start + window);
-        }
-        acc.add(m);
-        openWindows.put(key, acc);
-    }
-
     /**
      * Closes every window the clock has passed (end plus grace). {@code own}: the clock moved on this
      * partition's own records, so the other partitions are told (a tick), once per window closed.
@@ -319,12 +314,11 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
             return;
         }
         lastClock = t;
-        clock.put(CLOCK, t);
+        clockChanged = true;
         if (lastClosed == Long.MIN_VALUE) {
             // First record ever: a record up to grace older may still arrive and must land in a window
             // that will be closed, so the sequence starts just before the window holding t - grace.
             lastClosed = Math.floorDiv(t - grace, window) * window - window;
-            clock.put(LAST_CLOSED, lastClosed);
             return;
         }
         long closable = Math.floorDiv(t - grace, window) * window - window;
@@ -335,7 +329,6 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
             closeWindow(ws, t);
             lastClosed = ws;
         }
-        clock.put(LAST_CLOSED, lastClosed);
         if (own && settings.partitions() > 1) {
             ProbeHeartbeat tick = ProbeHeartbeat.newBuilder().setProbeId(TICK_PROBE).setCountry("ZZ")
                     .setSentAt(Instant.ofEpochMilli(t)).setSource(MeasurementSource.UNKNOWN)
@@ -345,23 +338,14 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
     }
 
     private void closeWindow(long ws, long streamTime) {
-        List<WindowAccumulator> closed = new ArrayList<>();
-        List<String> keys = new ArrayList<>();
-        try (KeyValueIterator<String, WindowAccumulator> it = openWindows.prefixScan(String.format("%013d|", ws),
-                new StringSerializer())) {
-            while (it.hasNext()) {
-                KeyValue<String, WindowAccumulator> kv = it.next();
-                keys.add(kv.key);
-                closed.add(kv.value);
-            }
-        }
+        List<WindowAccumulator> closed = openWindows.close(ws);
+        closed.sort(WINDOW_ORDER);
         List<WindowJudge.Counts> counts = new ArrayList<>(closed.size());
         for (WindowAccumulator acc : closed) {
             TrackerKey key = TrackerKey.target(acc.country, acc.asn, acc.target);
             context.forward(new Record<>(key.storeKey(), acc.toAvro(), ws), DetectorTopology.WINDOWS_SINK);
             counts.add(new WindowJudge.Counts(key, acc.control, acc.total, acc.observation()));
         }
-        keys.forEach(openWindows::delete);
         WindowJudge.Judgement judgement = judge.judge(ws, counts, trackerCache, !endOfInput);
         for (WindowJudge.Emission e : judgement.emissions()) {
             emit(e.state(), e.event(), streamTime, networkStatus(e.networks()));
@@ -459,11 +443,38 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
     }
 
     private void count(String name) {
-        Long n = stats.get(name);
-        stats.put(name, n == null ? 1 : n + 1);
+        unsavedCounts.merge(name, 1L, Long::sum);
     }
 
-    static String windowKey(long start, String country, String asn, String target) {
-        return String.format("%013d|%s|%s|%s", start, country, asn == null ? "" : asn, target);
+    /**
+     * Before every commit: writes what the heap holds that the stores do not (open windows and the ids
+     * seen in them, counters, the clock), inside the transaction that commits the offsets.
+     */
+    private void persist() {
+        openWindows.persist();
+        unsavedCounts.forEach((name, n) -> {
+            Long before = stats.get(name);
+            stats.put(name, before == null ? n : before + n);
+        });
+        unsavedCounts.clear();
+        if (clockChanged) {
+            clock.put(CLOCK, lastClock);
+            clock.put(LAST_CLOSED, lastClosed);
+            if (tickClock != Long.MIN_VALUE) {
+                clock.put(TICK_CLOCK, tickClock);
+            }
+            clockChanged = false;
+        }
     }
+
+    /** Streams threw the uncommitted state away: so does the heap, which reloads from the stores. */
+    private void reload() {
+        openWindows.clear();
+        unsavedCounts.clear();
+        clockChanged = false;
+    }
+
+    /** Closed accumulators in one order, whatever the heap's: outputs must not depend on hashing. */
+    private static final Comparator<WindowAccumulator> WINDOW_ORDER = Comparator.<WindowAccumulator, String>comparing(a -> a.country)
+            .thenComparing(a -> a.asn == null ? "" : a.asn).thenComparing(a -> a.target);
 }

@@ -16,7 +16,6 @@ public record DetectorSettings(
         Duration windowSize,
         Duration grace,
         Duration linkingHorizon,
-        Duration dedupeHorizon,
         int minSamples,
         int minProbes,
         int poolMaxWindows,
@@ -59,7 +58,6 @@ public record DetectorSettings(
         d.put("detector.window.size", "PT5M");
         d.put("detector.grace", "PT2M");
         d.put("detector.linking.horizon", "PT72H");
-        d.put("detector.dedupe.horizon", "PT24H");
         d.put("detector.min.samples", "10");
         d.put("detector.min.probes", "2");
         d.put("detector.pool.max.windows", "144");
@@ -96,6 +94,11 @@ public record DetectorSettings(
         return java.util.Collections.unmodifiableMap(d);
     }
 
+    /** Settings that existed once, with what replaced them: a config naming one is told, not ignored. */
+    static final Map<String, String> RETIRED = Map.of("detector.dedupe.horizon",
+            "a measurement id is recognised as a duplicate while its window is open, and a copy arriving after"
+                    + " the window closed is late (probe.measurements.late); remove the line");
+
     public static DetectorSettings defaultSettings() {
         return from(new Properties());
     }
@@ -104,6 +107,9 @@ public record DetectorSettings(
         Properties p = new Properties();
         DEFAULTS.forEach(p::setProperty);
         for (String key : overrides.stringPropertyNames()) {
+            if (RETIRED.containsKey(key)) {
+                throw new IllegalArgumentException(key + " is no longer a setting: " + RETIRED.get(key));
+            }
             if (key.startsWith("detector.") && !DEFAULTS.containsKey(key)) {
                 throw new IllegalArgumentException("unknown detector setting " + key + " (known: " + DEFAULTS.keySet() + ")");
             }
@@ -111,7 +117,7 @@ public record DetectorSettings(
         }
         return new DetectorSettings(
                 duration(p, "detector.window.size"), duration(p, "detector.grace"), duration(p, "detector.linking.horizon"),
-                duration(p, "detector.dedupe.horizon"), integer(p, "detector.min.samples"), integer(p, "detector.min.probes"),
+                integer(p, "detector.min.samples"), integer(p, "detector.min.probes"),
                 integer(p, "detector.pool.max.windows"), decimal(p, "detector.onset.llr"),
                 decimal(p, "detector.network.onset.llr"), decimal(p, "detector.onset.min.effect"),
                 decimal(p, "detector.normal.margin"), decimal(p, "detector.partial.depth.ratio"),

@@ -38,24 +38,23 @@ public final class DetectorTopology {
     public static final String DEAD_LETTER_SINK = "dead-letter-sink";
     public static final String TICKS_SINK = "ticks-sink";
 
-    /** Measurement ids seen within the dedupe horizon. */
-    public static final String SEEN_STORE = "seen-measurements";
-    /** Open windows: counts per (window, country, asn, target). */
+    /** Ids (64-bit hashes) of the measurements counted in each open window, one chunk per commit: dedupe. */
+    public static final String SEEN_STORE = "seen-ids";
+    /** Open windows: counts per (window, country, asn, target), binary. */
     public static final String WINDOWS_STORE = "open-windows";
     /** Tracker state per (country, asn, target) and per region ("R|country"): queryable current status. */
     public static final String TRACKERS_STORE = "disruption-trackers";
-    /** The stream-time clock and the last closed window. */
+    /** The stream-time clock, the last clock another partition told, and the last closed window. */
     public static final String CLOCK_STORE = "detector-clock";
     /** Counters: measurements, duplicates, late, dead-letter, heartbeats, events. Queryable. */
     public static final String STATS_STORE = "detector-stats";
+    /** Holds nothing: calls the detector back before every commit (see CommitHookStore). */
+    public static final String COMMIT_HOOK = "commit-hook";
 
     private DetectorTopology() {
     }
 
     public static Topology build(DetectorTopics topics, DetectorSettings settings) {
-        Duration dedupe = settings.dedupeHorizon();
-        // Every store is cached: a measurement touches several of them, and without the cache each
-        // touch would be a changelog record inside the exactly-once transaction.
         Topology topology = new Topology();
         topology.addSource(MEASUREMENTS_SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.measurements().name());
@@ -65,17 +64,20 @@ public final class DetectorTopology {
                 topics.ticks().name());
         topology.addProcessor(DETECTOR, () -> new DetectorProcessor(topics, settings), MEASUREMENTS_SOURCE, HEARTBEATS_SOURCE,
                 TICKS_SOURCE);
-        topology.addStateStore(Stores.windowStoreBuilder(
-                Stores.persistentWindowStore(SEEN_STORE, dedupe.multipliedBy(3), dedupe.multipliedBy(2), false),
-                Serdes.String(), Serdes.Long()).withCachingEnabled(), DETECTOR);
+        // The hot path works on plain maps in the heap; these stores receive what changed just before each
+        // commit (CommitHookStore), so a cache in front of them would only copy it again. Trackers change
+        // once per window and are cached.
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEEN_STORE),
+                Serdes.String(), Serdes.ByteArray()).withCachingDisabled(), DETECTOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WINDOWS_STORE),
-                Serdes.String(), JsonSerde.of(WindowAccumulator.class)).withCachingEnabled(), DETECTOR);
+                Serdes.String(), Serdes.ByteArray()).withCachingDisabled(), DETECTOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRACKERS_STORE),
                 Serdes.String(), JsonSerde.of(TrackerState.class)).withCachingEnabled(), DETECTOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CLOCK_STORE),
-                Serdes.String(), Serdes.Long()).withCachingEnabled(), DETECTOR);
+                Serdes.String(), Serdes.Long()).withCachingDisabled(), DETECTOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATS_STORE),
-                Serdes.String(), Serdes.Long()).withCachingEnabled(), DETECTOR);
+                Serdes.String(), Serdes.Long()).withCachingDisabled(), DETECTOR);
+        topology.addStateStore(CommitHookStore.builder(COMMIT_HOOK), DETECTOR);
         topology.addSink(WINDOWS_SINK, topics.windows().name(), topics.windows().keySerde().serializer(),
                 topics.windows().valueSerde().serializer(), DETECTOR);
         topology.addSink(EVENTS_SINK, topics.events().name(), topics.events().keySerde().serializer(),

@@ -1,10 +1,16 @@
 package org.reachwatch.detector;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.Set;
 
 import org.reachwatch.avro.AvailabilityWindow;
@@ -31,7 +37,7 @@ public final class WindowAccumulator {
     public int siteDown;
     public int inconclusive;
     public Map<String, Integer> failuresByMethod = new HashMap<>();
-    public Set<String> probes = new TreeSet<>();
+    public Set<String> probes = new HashSet<>();
     public List<Double> latencies = new ArrayList<>();
     public List<Double> throughputs = new ArrayList<>();
 
@@ -70,6 +76,84 @@ public final class WindowAccumulator {
     WindowObservation observation() {
         return new WindowObservation(windowStart, windowEnd, reachable, unreachable, siteDown, inconclusive,
                 Map.copyOf(failuresByMethod), probes.size());
+    }
+
+    /** A compact binary form for the state store (versioned by its first byte). */
+    byte[] encode() {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 24 * probes.size() + 8 * (latencies.size() + throughputs.size()));
+            DataOutputStream out = new DataOutputStream(bytes);
+            out.writeByte(1);
+            out.writeUTF(country);
+            out.writeUTF(asn == null ? "" : asn);
+            out.writeUTF(target);
+            out.writeBoolean(control);
+            out.writeLong(windowStart);
+            out.writeLong(windowEnd);
+            out.writeInt(total);
+            out.writeInt(reachable);
+            out.writeInt(unreachable);
+            out.writeInt(siteDown);
+            out.writeInt(inconclusive);
+            out.writeShort(failuresByMethod.size());
+            for (Map.Entry<String, Integer> e : failuresByMethod.entrySet()) {
+                out.writeUTF(e.getKey());
+                out.writeInt(e.getValue());
+            }
+            out.writeInt(probes.size());
+            for (String probe : probes) {
+                out.writeUTF(probe);
+            }
+            writeDoubles(out, latencies);
+            writeDoubles(out, throughputs);
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static WindowAccumulator decode(byte[] data) {
+        try {
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
+            int version = in.readByte();
+            if (version != 1) {
+                throw new IllegalStateException("open window state of unknown version " + version);
+            }
+            String country = in.readUTF();
+            String asn = in.readUTF();
+            String target = in.readUTF();
+            WindowAccumulator acc = new WindowAccumulator(country, asn.isEmpty() ? null : asn, target, in.readBoolean(),
+                    in.readLong(), in.readLong());
+            acc.total = in.readInt();
+            acc.reachable = in.readInt();
+            acc.unreachable = in.readInt();
+            acc.siteDown = in.readInt();
+            acc.inconclusive = in.readInt();
+            for (int i = in.readShort(); i > 0; i--) {
+                acc.failuresByMethod.put(in.readUTF(), in.readInt());
+            }
+            for (int i = in.readInt(); i > 0; i--) {
+                acc.probes.add(in.readUTF());
+            }
+            readDoubles(in, acc.latencies);
+            readDoubles(in, acc.throughputs);
+            return acc;
+        } catch (IOException e) {
+            throw new UncheckedIOException("corrupt open window state", e);
+        }
+    }
+
+    private static void writeDoubles(DataOutputStream out, List<Double> values) throws IOException {
+        out.writeInt(values.size());
+        for (double v : values) {
+            out.writeDouble(v);
+        }
+    }
+
+    private static void readDoubles(DataInputStream in, List<Double> into) throws IOException {
+        for (int i = in.readInt(); i > 0; i--) {
+            into.add(in.readDouble());
+        }
     }
 
     AvailabilityWindow toAvro() {
