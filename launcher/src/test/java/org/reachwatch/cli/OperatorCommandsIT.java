@@ -2,24 +2,16 @@ package org.reachwatch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -49,7 +41,7 @@ class OperatorCommandsIT {
     @Test
     void detectAlertsWhileDetectingAndAnAlertProcessSendsEachFilteredEventOnceAcrossRestarts() throws Exception {
         List<ProbeMeasurement> measurements = DrillCluster.scenario("pakistan-2024");
-        try (DrillCluster cluster = DrillCluster.start(); Receiver slack = new Receiver(true); Receiver json = new Receiver(false)) {
+        try (DrillCluster cluster = DrillCluster.start(); WebhookReceiver slack = new WebhookReceiver(true); WebhookReceiver json = new WebhookReceiver(false)) {
             List<DisruptionEvent> events;
             try (DetectorProcess detect = DetectorProcess.start(cluster.bootstrapServers(), cluster.registryUrl(), dir.resolve("state"),
                     "operator-it", dir.resolve("detect.log"), "--webhook", slack.url(), "--webhook-format", "slack")) {
@@ -112,7 +104,7 @@ class OperatorCommandsIT {
     }
 
     /** Waits until the detector's events are all delivered (and the topic has stopped growing). */
-    private static List<DisruptionEvent> awaitAllAlerted(DrillCluster cluster, Receiver receiver, DetectorProcess detect)
+    private static List<DisruptionEvent> awaitAllAlerted(DrillCluster cluster, WebhookReceiver receiver, DetectorProcess detect)
             throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         Set<String> last = Set.of();
@@ -148,73 +140,6 @@ class OperatorCommandsIT {
                     .get(cluster.topics.events().name()).partitions()
                     .forEach(p -> zero.put(new TopicPartition(cluster.topics.events().name(), p.partition()), new OffsetAndMetadata(0)));
             admin.alterConsumerGroupOffsets(group, zero).all().get(30, TimeUnit.SECONDS);
-        }
-    }
-
-    /** A webhook receiver on loopback; with {@code flaky}, the first attempt at every key gets a 503. */
-    private static final class Receiver implements AutoCloseable {
-        private final HttpServer server;
-        private final boolean flaky;
-        private final Map<String, Integer> seen = new HashMap<>();
-        private final Map<String, Integer> accepted = new HashMap<>();
-        private final Map<String, String> bodies = new HashMap<>();
-        private final List<String> keys = new ArrayList<>();
-
-        Receiver(boolean flaky) throws IOException {
-            this.flaky = flaky;
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-            server.setExecutor(Executors.newFixedThreadPool(2));
-            server.createContext("/", exchange -> {
-                String body;
-                try (InputStream in = exchange.getRequestBody()) {
-                    body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                }
-                String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
-                int status;
-                synchronized (this) {
-                    keys.add(key);
-                    int before = seen.merge(key, 1, Integer::sum) - 1;
-                    status = flaky && before == 0 ? 503 : 200;
-                    if (status == 200) {
-                        accepted.merge(key, 1, Integer::sum);
-                        bodies.put(key, body);
-                    }
-                }
-                exchange.sendResponseHeaders(status, -1);
-                exchange.close();
-            });
-            server.start();
-        }
-
-        String url() {
-            return "http://127.0.0.1:" + server.getAddress().getPort() + "/services/T000/B000/token";
-        }
-
-        synchronized Map<String, Integer> accepted() {
-            return Map.copyOf(accepted);
-        }
-
-        synchronized String body(String key) {
-            return bodies.get(key);
-        }
-
-        synchronized long requests() {
-            return keys.size();
-        }
-
-        void await(Duration timeout, java.util.function.BooleanSupplier done, DetectorProcess process) throws Exception {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (!done.getAsBoolean()) {
-                if (!process.isAlive() || System.nanoTime() > deadline) {
-                    throw new AssertionError("receiver has " + accepted().size() + "; log:\n" + process.tail());
-                }
-                TimeUnit.MILLISECONDS.sleep(100);
-            }
-        }
-
-        @Override
-        public void close() {
-            server.stop(0);
         }
     }
 }
