@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -15,15 +14,9 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Collectors;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.reachwatch.avro.AvailabilityWindow;
 import org.reachwatch.avro.DisruptionEvent;
@@ -41,6 +34,7 @@ import org.reachwatch.simulator.Scenario;
 import org.reachwatch.simulator.Simulator;
 import org.reachwatch.simulator.TimedMeasurement;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -70,6 +64,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--report", defaultValue = "reachwatch-out/demo-report.html", description = "Where to write the HTML report (default ${DEFAULT-VALUE}).")
     Path report;
 
+    @Mixin
+    WebhookOptions webhook;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -85,12 +82,12 @@ public final class DemoCommand implements Callable<Integer> {
                     stack.brokerStartupMillis(), stack.registryUrl());
             DetectorTopics topics = DetectorTopics.defaults(stack.registryUrl());
             try (DetectorApp app = DetectorApp.start(stack.bootstrapServers(), topics, settings, "reachwatch-demo",
-                    work.resolve("state"), new Properties(), Duration.ofSeconds(90))) {
+                    work.resolve("state"), new Properties(), Duration.ofSeconds(90));
+                 AlertRunner alerts = webhook.start(stack.cluster(), true, err)) {
                 out.printf("detector running (exactly-once); timeline of disruption events:%n%n");
-                out.printf("%-16s  %-7s %-8s %-13s %-20s %6s  %-14s %s%n", "at (UTC)", "region", "network", "target",
-                        "event", "avail", "method", "cause");
-                out.flush();
-                Timeline timeline = new Timeline(stack.bootstrapServers(), topics, out);
+                Timeline.printHeader(out);
+                Timeline timeline = new Timeline(stack.bootstrapServers(), Map.of(), topics.events().name(),
+                        topics.events().valueSerde().deserializer(), true, out);
                 Thread printer = new Thread(timeline, "reachwatch-demo-timeline");
                 printer.start();
                 Published published = publishLive(scenario, stack, work.resolve("spool"), err);
@@ -103,6 +100,7 @@ public final class DemoCommand implements Callable<Integer> {
                         topics.windows().valueSerde().deserializer(), Duration.ofMinutes(2));
                 List<DisruptionEvent> events = TopicDrain.readAll(stack.bootstrapServers(), topics.events().name(),
                         topics.events().valueSerde().deserializer(), Duration.ofMinutes(2));
+                alerts.awaitHandled(events.size(), Duration.ofSeconds(60));
                 int charts = AvailabilityReport.write(report, "reachwatch: " + scenario.name(), windows, events);
                 Map<String, Long> stats = app.stats();
                 out.printf("%n%,d measurements published, %,d counted (%,d duplicates, %,d late), %,d windows, %,d events in %d incidents%n",
@@ -160,54 +158,5 @@ public final class DemoCommand implements Callable<Integer> {
             publisher.awaitDelivered(Duration.ofMinutes(1));
         }
         return new Published(count, last);
-    }
-
-    /** Prints each disruption event as soon as the detector commits it. */
-    private static final class Timeline implements Runnable {
-        private final String bootstrapServers;
-        private final DetectorTopics topics;
-        private final PrintWriter out;
-        private final AtomicBoolean finishing = new AtomicBoolean();
-
-        Timeline(String bootstrapServers, DetectorTopics topics, PrintWriter out) {
-            this.bootstrapServers = bootstrapServers;
-            this.topics = topics;
-            this.out = out;
-        }
-
-        void finish() {
-            finishing.set(true);
-        }
-
-        @Override
-        public void run() {
-            Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                    ConsumerConfig.GROUP_ID_CONFIG, "reachwatch-demo-timeline",
-                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            try (KafkaConsumer<String, DisruptionEvent> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
-                    topics.events().valueSerde().deserializer())) {
-                consumer.subscribe(List.of(topics.events().name()));
-                int emptyAfterFinish = 0;
-                while (emptyAfterFinish < 3) {
-                    var records = consumer.poll(Duration.ofMillis(500));
-                    for (ConsumerRecord<String, DisruptionEvent> r : records) {
-                        print(r.value());
-                    }
-                    if (finishing.get() && records.isEmpty()) {
-                        emptyAfterFinish++;
-                    }
-                }
-            }
-        }
-
-        private void print(DisruptionEvent e) {
-            List<String> methods = new ArrayList<>(e.getMethods().stream().map(Object::toString).collect(Collectors.toList()));
-            out.printf(Locale.ROOT, "%-16s  %-7s %-8s %-13s %-20s %5s%%  %-14s %s%n", TIME.format(e.getAt()), e.getCountry(),
-                    e.getAsn() == null ? "all" : e.getAsn(), e.getTarget(), e.getType(),
-                    e.getAvailability() == null ? "-" : String.format(Locale.ROOT, "%.0f", e.getAvailability() * 100),
-                    methods.isEmpty() ? "-" : String.join(",", methods), e.getCause());
-            out.flush();
-        }
     }
 }

@@ -37,6 +37,10 @@ public final class DetectCommand implements Callable<Integer> {
     @Mixin
     DetectorOptions detector;
 
+    /** {@code --webhook URL}: alerts sent from this process too. */
+    @Mixin
+    WebhookOptions webhook;
+
     @Option(names = "--state-dir", defaultValue = "reachwatch-state", description = "Kafka Streams state directory (default ${DEFAULT-VALUE}).")
     Path stateDir;
 
@@ -91,7 +95,8 @@ public final class DetectCommand implements Callable<Integer> {
         streams.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId(applicationId, stateDir));
         try (DetectorApp app = DetectorApp.start(c.bootstrapServers(), c.kafka(), config.topics(),
                 DetectorTopics.defaults(c.registryUrl()), config.settings(), applicationId, stateDir, streams,
-                Duration.ofMinutes(2))) {
+                Duration.ofMinutes(2));
+             AlertRunner alerts = webhook.start(c, false, spec.commandLine().getErr())) {
             spec.commandLine().getOut().printf("detector running on %s; %s stops it%n", c.describe(),
                     handled ? "SIGTERM or Ctrl-C" : "Ctrl-C");
             spec.commandLine().getOut().flush();
@@ -120,7 +125,7 @@ public final class DetectCommand implements Callable<Integer> {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     /** Counts {@code stop} down on each signal; false when the JVM does not let us handle them (e.g. -Xrs). */
-    private static boolean onSignals(CountDownLatch stop, String... names) {
+    static boolean onSignals(CountDownLatch stop, String... names) {
         boolean all = true;
         for (String name : names) {
             try {

@@ -22,6 +22,7 @@ final class KnownSettings {
         names.add(ClusterOptions.KAFKA_CONFIG_VARIABLE);
         names.add(DetectorOptions.CONFIG_VARIABLE);
         names.add(ProbeCommand.CONFIG_VARIABLE);
+        names.add(WebhookOptions.URL_VARIABLE);
         return Set.copyOf(names);
     }
 }

@@ -31,8 +31,17 @@ final class DetectorProcess implements AutoCloseable {
         this.startedNanos = startedNanos;
     }
 
-    static DetectorProcess start(String bootstrapServers, String registryUrl, Path stateDir, String applicationId, Path log)
-            throws IOException {
+    static DetectorProcess start(String bootstrapServers, String registryUrl, Path stateDir, String applicationId, Path log,
+                                 String... more) throws IOException {
+        List<String> args = new ArrayList<>(List.of("detect",
+                "--bootstrap-servers", bootstrapServers, "--schema-registry-url", registryUrl,
+                "--state-dir", stateDir.toString(), "--application-id", applicationId, "--status-seconds", "5"));
+        args.addAll(List.of(more));
+        return command(log, args);
+    }
+
+    /** Any {@code reachwatch} command in a child JVM, e.g. {@code alert} or {@code events}. */
+    static DetectorProcess command(Path log, List<String> args) throws IOException {
         Path target = Path.of(System.getProperty("reachwatch.launcher.target", "target")).toAbsolutePath();
         String classpath = target.resolve("classes") + java.io.File.pathSeparator + target.resolve("lib") + "/*";
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
@@ -41,9 +50,8 @@ final class DetectorProcess implements AutoCloseable {
                 "-D" + LOG + "org.apache.kafka.streams.processor.internals.StoreChangelogReader=info",
                 "-D" + LOG + "org.apache.kafka.clients.NetworkClient=warn",
                 "-cp", classpath,
-                "org.reachwatch.cli.ReachwatchCli", "detect",
-                "--bootstrap-servers", bootstrapServers, "--schema-registry-url", registryUrl,
-                "--state-dir", stateDir.toString(), "--application-id", applicationId, "--status-seconds", "5"));
+                "org.reachwatch.cli.ReachwatchCli"));
+        command.addAll(args);
         Files.createDirectories(log.toAbsolutePath().getParent());
         Files.deleteIfExists(log);
         long started = System.nanoTime();

@@ -19,6 +19,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.reachwatch.alerts.AlertFilter;
+import org.reachwatch.alerts.AlertFormat;
+import org.reachwatch.alerts.AlertService;
+import org.reachwatch.alerts.WebhookSink;
 import org.reachwatch.avro.DisruptionEvent;
 import org.reachwatch.avro.EventType;
 import org.reachwatch.avro.ProbeMeasurement;
@@ -31,6 +35,7 @@ import org.reachwatch.embedded.EmbeddedKafkaBroker;
 import org.reachwatch.embedded.TlsMaterial;
 import org.reachwatch.registry.RegistryServerConfig;
 import org.reachwatch.registry.SchemaRegistryServer;
+import org.reachwatch.schemas.TopicNames;
 import org.reachwatch.schemas.json.AvroJson;
 import org.reachwatch.schemas.serde.AvroSerde;
 import picocli.CommandLine;
@@ -143,6 +148,59 @@ class SecureClusterIT {
             assertThat(replay.exit()).as(replay.err()).isZero();
             assertThat(Files.readAllLines(eventsOut)).containsExactlyElementsOf(events.stream().map(AvroJson::toJsonLine).toList());
         }
+    }
+
+    @Test
+    void alertsAreSentFromTheSecuredClusterOnceEach() throws Exception {
+        Cluster cluster = resolve(clientConfig);
+        cluster.configureRegistryClient();
+        Map<String, Object> adminConfig = new java.util.HashMap<>(cluster.kafka());
+        adminConfig.put("bootstrap.servers", cluster.bootstrapServers());
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(adminConfig)) {
+            // Only this topic: the other test checks the retention `topics` gives the rest when it creates them.
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(TopicNames.EVENTS, 3, (short) 1)))
+                    .all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            assertThat(e.getCause()).isInstanceOf(org.apache.kafka.common.errors.TopicExistsException.class);
+        }
+        Map<String, Object> producer = new java.util.HashMap<>();
+        cluster.kafka().forEach((k, v) -> {
+            if (org.apache.kafka.clients.producer.ProducerConfig.configNames().contains(k)) {
+                producer.put(k, v);
+            }
+        });
+        producer.put("bootstrap.servers", cluster.bootstrapServers());
+        producer.put("transactional.id", "secure-it-detector");
+        List<DisruptionEvent> events = List.of(event(EventType.DISRUPTION_STARTED, 0), event(EventType.PARTIAL_RESTORATION, 1),
+                event(EventType.RESTORED, 2));
+        // As the detector writes them: in a transaction, keyed by incident, Avro through the registry behind basic auth.
+        try (org.apache.kafka.clients.producer.KafkaProducer<String, DisruptionEvent> detector = new org.apache.kafka.clients.producer
+                .KafkaProducer<>(producer, new org.apache.kafka.common.serialization.StringSerializer(),
+                AvroSerde.specific(DisruptionEvent.class, cluster.registryUrl(), false).serializer())) {
+            detector.initTransactions();
+            detector.beginTransaction();
+            for (DisruptionEvent e : events) {
+                detector.send(new org.apache.kafka.clients.producer.ProducerRecord<>(TopicNames.EVENTS, e.getIncidentId(), e));
+            }
+            detector.commitTransaction();
+        }
+        StringWriter log = new StringWriter();
+        try (WebhookReceiver receiver = new WebhookReceiver(true)) {
+            try (AlertRunner alerts = AlertRunner.start(cluster, WebhookSink.Settings.of(java.net.URI.create(receiver.url()),
+                    AlertFormat.JSON), AlertFilter.all(), "secure-it-alerts", true, AlertService.Unconfirmed.RESEND, new PrintWriter(log, true))) {
+                assertThat(alerts.awaitHandled(events.size(), Duration.ofMinutes(1))).as("%s", log).isTrue();
+            }
+            assertThat(receiver.accepted()).containsOnlyKeys(events.stream().map(DisruptionEvent::getEventId).toList())
+                    .allSatisfy((id, n) -> assertThat(n).isOne());
+            assertThat(receiver.requests()).isEqualTo(2L * events.size());
+        }
+        assertThat(log.toString()).contains("alerts: 3 delivered").doesNotContain(KAFKA_PASSWORD).doesNotContain(REGISTRY_PASSWORD);
+    }
+
+    private static DisruptionEvent event(EventType type, int hours) {
+        java.time.Instant at = Fleet.BLOCK.plus(Duration.ofHours(hours));
+        return DisruptionEvent.newBuilder().setEventId("PK-x.com/" + type + "/" + at).setIncidentId("PK-x.com").setType(type)
+                .setCountry("PK").setAsn(null).setTarget("x.com").setAt(at).setDetectedAt(at.plusSeconds(600)).build();
     }
 
     @Test

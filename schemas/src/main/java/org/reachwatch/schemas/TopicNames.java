@@ -25,6 +25,13 @@ public final class TopicNames {
     public static final String EVENTS = "disruption.events";
     /** IncidentSummary values keyed by incident id (compacted): the current state of each incident. */
     public static final String INCIDENTS = "disruption.incidents";
+    /**
+     * The alert sender's ledger (compacted), one record per alert group and event id: sending, delivered
+     * or dead-lettered. What lets an alert process know, after a restart, which events it already sent.
+     */
+    public static final String ALERTS_DELIVERED = "alerts.delivered";
+    /** Disruption events a webhook rejected for good (or could not be confirmed), with the reason in headers. */
+    public static final String ALERTS_DEAD_LETTER = "disruption.events.alerts-dlq";
 
     private TopicNames() {
     }
