@@ -6,9 +6,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -56,6 +58,7 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
     private static final String CLOCK = "stream-time";
     private static final String TICK_CLOCK = "tick-time";
     private static final String LAST_CLOSED = "last-closed-window";
+    private static final String OWN_SINCE_TICK = "own-record-since-tick";
 
     private final DetectorTopics topics;
     private final DetectorSettings settings;
@@ -71,12 +74,16 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
     private final Map<String, Long> unsavedCounts = new HashMap<>();
     private boolean clockChanged;
     private Map<TrackerKey, TrackerState> trackerCache;
+    /** Trackers changed since the last commit: written to the store before it (one write per commit, not per window). */
+    private final Set<TrackerKey> unsavedTrackers = new HashSet<>();
     /** True while the end-of-input marker closes windows: their volume may be partial and proves nothing. */
     private boolean endOfInput;
     /** This task's event-time clock, moved by the bulk of its probes (see ProbeClock and DESIGN.md). */
     private ProbeClock probeClock;
     /** The latest clock another partition told this one. */
     private long tickClock = Long.MIN_VALUE;
+    /** Whether a record of this partition's own (measurement or heartbeat) came since the last tick: it is not silent. */
+    private boolean ownSinceTick;
     private long lastClock = Long.MIN_VALUE;
     private long lastClosed = Long.MIN_VALUE;
     private AvroDeserializer<ProbeMeasurement> measurements;
@@ -97,6 +104,7 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
                 context.getStateStore(DetectorTopology.SEEN_STORE), window);
         this.openWindows.load();
         this.unsavedCounts.clear();
+        this.unsavedTrackers.clear();
         this.clockChanged = false;
         CommitHookStore hook = context.getStateStore(DetectorTopology.COMMIT_HOOK);
         hook.listen(this::persist, this::reload);
@@ -108,6 +116,8 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
         this.lastClock = restored == null ? Long.MIN_VALUE : restored;
         this.lastClosed = closed == null ? Long.MIN_VALUE : closed;
         this.tickClock = ticked == null ? Long.MIN_VALUE : ticked;
+        Long own = clock.get(OWN_SINCE_TICK);
+        this.ownSinceTick = own != null && own == 1L;
         this.probeClock = new ProbeClock(settings.clockQuantile(), settings.clockMinProbes(),
                 settings.clockHorizon().toMillis(), lastClock);
         this.stats = context.getStateStore(DetectorTopology.STATS_STORE);
@@ -159,6 +169,7 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
             return;
         }
         count("heartbeats");
+        ownRecord();
         probeClock.observe(heartbeat.getProbeId(), heartbeat.getSentAt().toEpochMilli());
         advanceClock(true);
     }
@@ -194,8 +205,12 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
         } else if (t > tickClock) {
             tickClock = t;
             clockChanged = true;
+            // A partition whose own records keep coming is moved by them alone: a tick from a partition
+            // whose lone probe runs a day ahead must not drag it along. Only a silent one follows ticks.
+            boolean live = ownSinceTick;
+            ownSinceTick = false;
             long lagged = t - settings.silenceLag().toMillis();
-            if (lagged > probeClock.time()) {
+            if (!live && lagged > probeClock.time()) {
                 probeClock.force(lagged);
                 advanceClock(false);
             }
@@ -218,6 +233,7 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
             return;
         }
         long t = m.getStartTime().toEpochMilli();
+        ownRecord();
         long start = Math.floorDiv(t, window) * window;
         long now = probeClock.time();
         if (now != Long.MIN_VALUE && start + window + grace <= now) {
@@ -240,6 +256,13 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
         }
         probeClock.observe(m.getProbeId(), t);
         advanceClock(true);
+    }
+
+    private void ownRecord() {
+        if (!ownSinceTick) {
+            ownSinceTick = true;
+            clockChanged = true;
+        }
     }
 
     private String invalid(ProbeMeasurement m, long appendTime) {
@@ -350,9 +373,7 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
         for (WindowJudge.Emission e : judgement.emissions()) {
             emit(e.state(), e.event(), streamTime, networkStatus(e.networks()));
         }
-        for (TrackerKey key : judgement.changed()) {
-            trackers.put(key.storeKey(), trackerCache.get(key));
-        }
+        unsavedTrackers.addAll(judgement.changed());
     }
 
     private static List<NetworkStatus> networkStatus(List<WindowJudge.NetworkDetail> networks) {
@@ -452,6 +473,15 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
      */
     private void persist() {
         openWindows.persist();
+        for (TrackerKey key : unsavedTrackers) {
+            TrackerState state = trackerCache.get(key);
+            if (state == null) {
+                trackers.delete(key.storeKey());
+            } else {
+                trackers.put(key.storeKey(), state);
+            }
+        }
+        unsavedTrackers.clear();
         unsavedCounts.forEach((name, n) -> {
             Long before = stats.get(name);
             stats.put(name, before == null ? n : before + n);
@@ -463,6 +493,7 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
             if (tickClock != Long.MIN_VALUE) {
                 clock.put(TICK_CLOCK, tickClock);
             }
+            clock.put(OWN_SINCE_TICK, ownSinceTick ? 1L : 0L);
             clockChanged = false;
         }
     }
@@ -470,6 +501,7 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
     /** Streams threw the uncommitted state away: so does the heap, which reloads from the stores. */
     private void reload() {
         openWindows.clear();
+        unsavedTrackers.clear();
         unsavedCounts.clear();
         clockChanged = false;
     }

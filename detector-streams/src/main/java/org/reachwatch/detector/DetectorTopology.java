@@ -65,14 +65,13 @@ public final class DetectorTopology {
         topology.addProcessor(DETECTOR, () -> new DetectorProcessor(topics, settings), MEASUREMENTS_SOURCE, HEARTBEATS_SOURCE,
                 TICKS_SOURCE);
         // The hot path works on plain maps in the heap; these stores receive what changed just before each
-        // commit (CommitHookStore), so a cache in front of them would only copy it again. Trackers change
-        // once per window and are cached.
+        // commit (CommitHookStore), so a cache in front of them would only copy it again.
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEEN_STORE),
                 Serdes.String(), Serdes.ByteArray()).withCachingDisabled(), DETECTOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WINDOWS_STORE),
                 Serdes.String(), Serdes.ByteArray()).withCachingDisabled(), DETECTOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRACKERS_STORE),
-                Serdes.String(), JsonSerde.of(TrackerState.class)).withCachingEnabled(), DETECTOR);
+                Serdes.String(), JsonSerde.of(TrackerState.class)).withCachingDisabled(), DETECTOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CLOCK_STORE),
                 Serdes.String(), Serdes.Long()).withCachingDisabled(), DETECTOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATS_STORE),

@@ -1,27 +1,52 @@
 package org.reachwatch.cli;
 
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
-import org.reachwatch.avro.ProbeHeartbeat;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.reachwatch.avro.AvailabilityWindow;
+import org.reachwatch.avro.MeasurementOutcome;
 import org.reachwatch.avro.ProbeMeasurement;
 import org.reachwatch.detector.DetectorApp;
 import org.reachwatch.detector.DetectorSettings;
@@ -36,166 +61,413 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code reachwatch bench}: on one embedded broker, (a) raw produce+consume throughput of the
- * serialized measurements of a scenario, (b) the full detector topology (exactly-once) over the
- * same records, from a backlog; prints records/s for both and their ratio; (c) live end-to-end
- * latency percentiles.
+ * {@code reachwatch bench}: the detector's throughput against what the same machine does without it,
+ * on the same records. A scenario's measurements are repeated back to back (each copy shifted in
+ * time by the scenario's span, ids made unique) to {@code --records}. After one untimed warm-up round,
+ * each of {@code --runs} rounds writes the records into fresh topics and times, from a backlog:
+ * <ol>
+ *   <li>raw produce (idempotent producer, acks=all, the detector's linger and compression);</li>
+ *   <li>raw consume with Avro decoding (every value deserialized through the registry serde);</li>
+ *   <li>the plain Kafka Streams reference: decode, then a count per (window, country, target) in a
+ *       cached RocksDB store, exactly-once, the detector's commit interval;</li>
+ *   <li>the full detector topology, exactly-once.</li>
+ * </ol>
+ * Clients are built before the clock starts and closed after it stops; a Streams app is timed from
+ * its first commit to the commit that reaches the end of the input (records in between over time in
+ * between), so its start-up is left out. Then live end-to-end latency.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Throughput on the embedded broker: raw produce+consume vs the full detector (exactly-once), "
-                + "then end-to-end latency percentiles in live mode.")
+        description = "Throughput on the embedded broker, warm, from a backlog: raw produce, raw consume with Avro, "
+                + "a plain Kafka Streams count and the full detector (both exactly-once), then end-to-end latency "
+                + "percentiles in live mode.")
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--scenario", description = "Scenario whose measurements are used (default: scenarios/pakistan-2024.yaml).")
+    @Option(names = "--scenario", description = "Scenario whose measurements are repeated (default: scenarios/pakistan-2024.yaml).")
     Path scenarioFile;
+
+    @Option(names = "--records", defaultValue = "500000", description = "Measurements per round (default: ${DEFAULT-VALUE}).")
+    int records;
+
+    @Option(names = "--runs", defaultValue = "3", description = "Timed rounds after the warm-up (default: ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(names = "--live-seconds", defaultValue = "20", description = "Length of the live latency run, 0 to skip (default: ${DEFAULT-VALUE}).")
+    int liveSeconds;
 
     /** A given cluster instead of the embedded broker and registry (the bench then uses its own bench-* topics). */
     @Mixin
     ClusterOptions cluster;
 
+    private static final String PRODUCE = "raw produce";
+    private static final String CONSUME = "raw consume with Avro";
+    private static final String PLAIN = "plain Kafka Streams count";
+    private static final String DETECTOR = "full detector";
+    private static final List<String> PHASES = List.of(PRODUCE, CONSUME, PLAIN, DETECTOR);
+
     @Override
     public Integer call() throws Exception {
+        if (records < 1000 || runs < 1 || liveSeconds < 0) {
+            throw new ParameterException(spec.commandLine(), "need --records >= 1000, --runs >= 1, --live-seconds >= 0");
+        }
         PrintWriter out = spec.commandLine().getOut();
         Scenario scenario = Scenario.read(scenarioFile != null ? scenarioFile
                 : Path.of(System.getenv().getOrDefault("REACHWATCH_HOME", ".")).resolve("scenarios/pakistan-2024.yaml"));
-        List<ProbeMeasurement> measurements = new ArrayList<>();
-        for (Iterator<TimedMeasurement> it = Simulator.run(scenario); it.hasNext(); ) {
-            measurements.add(it.next().measurement());
-        }
-        out.printf(Locale.ROOT, "bench: %,d measurements of %s, %d cores%n", measurements.size(), scenario.name(),
-                Runtime.getRuntime().availableProcessors());
         Path work = Files.createTempDirectory("reachwatch-bench-");
         try (EmbeddedStack stack = EmbeddedStack.connectOrStart(cluster.resolve(null, null), 0)) {
-            // On a shared cluster the bench writes only to topics of its own.
-            String prefix = stack.embedded() ? "" : "bench-" + java.util.UUID.randomUUID().toString().substring(0, 8) + ".";
             Map<String, Object> client = stack.cluster().kafka();
-            DetectorTopics topics = DetectorTopics.withPrefix(prefix, stack.registryUrl());
-            DetectorApp.createTopics(stack.bootstrapServers(), client, DetectorTopicConfigs.defaults(), topics,
-                    DetectorSettings.defaultSettings().partitions());
+            String prefix = stack.embedded() ? "" : "bench-" + UUID.randomUUID().toString().substring(0, 8) + ".";
             Serializer<ProbeMeasurement> serializer = AvroSerde.specific(ProbeMeasurement.class, stack.registryUrl(), false).serializer();
-            List<byte[]> bytes = measurements.stream().map(m -> serializer.serialize(topics.measurements().name(), m)).toList();
-            List<byte[]> keys = measurements.stream()
-                    .map(m -> TopicNames.partitionKey(m.getCountry()).getBytes(java.nio.charset.StandardCharsets.UTF_8)).toList();
-
-            long t0 = System.nanoTime();
-            produce(stack.bootstrapServers(), client, topics.measurements().name(), keys, bytes);
-            long produced = System.nanoTime();
-            consume(stack.bootstrapServers(), client, topics.measurements().name(), bytes.size());
-            long consumed = System.nanoTime();
-            double rawRate = bytes.size() / ((consumed - t0) / 1e9);
-            out.printf(Locale.ROOT, "raw:      produce %,.0f records/s, produce+consume %,.0f records/s%n",
-                    bytes.size() / ((produced - t0) / 1e9), rawRate);
-
-            ProbeMeasurement last = measurements.stream().max((a, b) -> a.getStartTime().compareTo(b.getStartTime())).orElseThrow();
-            try (KafkaProducer<String, ProbeHeartbeat> ticks = new KafkaProducer<>(clientConfig(stack.bootstrapServers(), client,
-                    ProducerConfig.configNames(), Map.of(ProducerConfig.ACKS_CONFIG, "all")), new org.apache.kafka.common.serialization.StringSerializer(),
-                    AvroSerde.specific(ProbeHeartbeat.class, stack.registryUrl(), false).serializer())) {
-                DetectorApp.sendEndOfInput(ticks, topics, last.getStartTime(), DetectorSettings.defaultSettings());
+            Input input = Input.of(scenario, records, serializer, TopicNames.MEASUREMENTS);
+            DetectorSettings settings = DetectorSettings.defaultSettings();
+            out.printf(Locale.ROOT, "bench: %,d measurements (%s repeated %d times, shifted in time), %d cores, %d partitions, "
+                            + "exactly-once, commit interval %d ms; 1 warm-up round, then %d timed%n",
+                    input.values.size(), scenario.name(), input.copies, Runtime.getRuntime().availableProcessors(),
+                    settings.partitions(), DetectorApp.COMMIT_INTERVAL_MS, runs);
+            out.flush();
+            Map<String, List<Double>> rates = new HashMap<>();
+            for (int round = 0; round <= runs; round++) {
+                String label = round == 0 ? "warm-up" : "run " + round + "/" + runs;
+                Map<String, Double> r = round(stack, client, prefix + "bench" + round + ".", input, settings, work.resolve("r" + round));
+                out.printf(Locale.ROOT, "%-9s produce %,9.0f/s   consume+Avro %,9.0f/s   plain Streams %,9.0f/s   detector %,9.0f/s%n",
+                        label, r.get(PRODUCE), r.get(CONSUME), r.get(PLAIN), r.get(DETECTOR));
+                out.flush();
+                if (round > 0) {
+                    r.forEach((k, v) -> rates.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+                }
             }
-            long detectorStart = System.nanoTime();
-            try (DetectorApp app = DetectorApp.start(stack.bootstrapServers(), client, DetectorTopicConfigs.defaults(), topics,
-                    DetectorSettings.defaultSettings(), prefix + "reachwatch-bench", work, new Properties(), Duration.ofSeconds(90))) {
-                long running = System.nanoTime();
-                app.awaitCaughtUp(Duration.ofMinutes(30));
-                long done = System.nanoTime();
-                double detectorRate = bytes.size() / ((done - running) / 1e9);
-                out.printf(Locale.ROOT, "detector: %,.0f records/s (exactly-once, backlog; start-up %.1f s excluded), stats %s%n",
-                        detectorRate, (running - detectorStart) / 1e9, app.stats());
-                out.printf(Locale.ROOT, "ratio detector / raw: %.3f%n", detectorRate / rawRate);
+            summary(rates, out);
+            if (liveSeconds > 0) {
+                liveLatency(stack, prefix, work.resolve("live"), out);
             }
-            liveLatency(stack, prefix, work, out);
         } finally {
             Replay.deleteQuietly(work);
         }
         return 0;
     }
 
+    /** The records, serialized once, keyed by country as every producer of the detector's input must. */
+    record Input(List<byte[]> keys, List<byte[]> values, int copies) {
+        static Input of(Scenario scenario, int records, Serializer<ProbeMeasurement> serializer, String topic) {
+            List<ProbeMeasurement> base = new ArrayList<>();
+            for (Iterator<TimedMeasurement> it = Simulator.run(scenario); it.hasNext(); ) {
+                base.add(it.next().measurement());
+            }
+            if (base.isEmpty()) {
+                throw new IllegalArgumentException("scenario " + scenario.name() + " has no measurements");
+            }
+            long first = base.stream().mapToLong(m -> m.getStartTime().toEpochMilli()).min().orElseThrow();
+            long last = base.stream().mapToLong(m -> m.getStartTime().toEpochMilli()).max().orElseThrow();
+            long day = Duration.ofDays(1).toMillis();
+            long span = (Math.floorDiv(last - first, day) + 2) * day;
+            List<byte[]> keys = new ArrayList<>(records);
+            List<byte[]> values = new ArrayList<>(records);
+            int copy = 0;
+            while (values.size() < records) {
+                for (int i = 0; i < base.size() && values.size() < records; i++) {
+                    ProbeMeasurement m = base.get(i);
+                    ProbeMeasurement shifted = copy == 0 ? m : ProbeMeasurement.newBuilder(m)
+                            .setMeasurementId(m.getMeasurementId() + "#" + copy)
+                            .setStartTime(Instant.ofEpochMilli(m.getStartTime().toEpochMilli() + copy * span)).build();
+                    keys.add(TopicNames.partitionKey(m.getCountry()).getBytes(StandardCharsets.UTF_8));
+                    values.add(serializer.serialize(topic, shifted));
+                }
+                copy++;
+            }
+            return new Input(keys, values, copy);
+        }
+    }
+
+    /** One round on fresh topics: the four phases, in records per second. */
+    private Map<String, Double> round(EmbeddedStack stack, Map<String, Object> client, String prefix, Input input,
+                                      DetectorSettings settings, Path state) throws Exception {
+        DetectorTopics topics = DetectorTopics.withPrefix(prefix, stack.registryUrl());
+        String bootstrap = stack.bootstrapServers();
+        DetectorApp.createTopics(bootstrap, client, DetectorTopicConfigs.defaults(), topics, settings.partitions());
+        String topic = topics.measurements().name();
+        int n = input.values.size();
+        Map<String, Double> rates = new HashMap<>();
+
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config(bootstrap, client, ProducerConfig.configNames(),
+                Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, "20",
+                        ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4")), new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.partitionsFor(topic); // metadata fetched before the clock
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                producer.send(new ProducerRecord<>(topic, input.keys.get(i), input.values.get(i)));
+            }
+            producer.flush();
+            rates.put(PRODUCE, n / seconds(t0));
+        }
+
+        Deserializer<ProbeMeasurement> decoder = AvroSerde.specific(ProbeMeasurement.class, stack.registryUrl(), false).deserializer();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config(bootstrap, client, ConsumerConfig.configNames(),
+                Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            partitions.forEach(consumer::position); // offsets looked up before the clock
+            decoder.deserialize(topic, input.values.get(0)); // schema fetched before the clock
+            long t0 = System.nanoTime();
+            int read = 0;
+            long checksum = 0;
+            while (read < n) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    checksum += decoder.deserialize(topic, r.value()).getStartTime().toEpochMilli();
+                    read++;
+                }
+            }
+            rates.put(CONSUME, n / seconds(t0));
+            if (checksum == 0) {
+                throw new IllegalStateException("decoded nothing");
+            }
+        }
+
+        Map<String, Object> streamsClient = new HashMap<>(client);
+        rates.put(PLAIN, timeStreams(bootstrap, client, prefix + "plain-count", topic, n,
+                props -> new KafkaStreams(plainCount(topic, stack.registryUrl(), settings.windowMillis()),
+                        plainProps(props, bootstrap, streamsClient, prefix + "plain-count", state.resolve("plain")))));
+
+        try (DetectorApp app = DetectorApp.start(bootstrap, client, DetectorTopicConfigs.defaults(), topics, settings,
+                prefix + "detector", state.resolve("detector"), new Properties(), Duration.ofSeconds(90))) {
+            rates.put(DETECTOR, processingRate(bootstrap, client, prefix + "detector", topic));
+            long counted = app.stats().getOrDefault("measurements", 0L) + app.stats().getOrDefault("duplicates", 0L)
+                    + app.stats().getOrDefault("late", 0L) + app.stats().getOrDefault("dead-letter", 0L);
+            if (counted != n) {
+                throw new IllegalStateException("the detector accounted for " + counted + " of " + n + " measurements: " + app.stats());
+            }
+        }
+        return rates;
+    }
+
+    private interface StreamsFactory {
+        KafkaStreams create(Properties base);
+    }
+
+    /** Starts a Streams app, times it from RUNNING until its offsets are committed to the end of {@code topic}. */
+    private static double timeStreams(String bootstrap, Map<String, Object> client, String applicationId, String topic, int n,
+                                      StreamsFactory factory) throws Exception {
+        KafkaStreams streams = factory.create(new Properties());
+        CountDownLatch running = new CountDownLatch(1);
+        streams.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.RUNNING) {
+                running.countDown();
+            }
+        });
+        try {
+            streams.start();
+            if (!running.await(90, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(applicationId + " did not reach RUNNING (state " + streams.state() + ")");
+            }
+            return processingRate(bootstrap, client, applicationId, topic);
+        } finally {
+            streams.close(Duration.ofSeconds(30));
+        }
+    }
+
+    /** The reference: decode, then one count per (window, country, target) in a cached RocksDB store. */
+    static Topology plainCount(String topic, String registryUrl, long window) {
+        Topology topology = new Topology();
+        topology.addSource("measurements", Serdes.ByteArray().deserializer(),
+                AvroSerde.specific(ProbeMeasurement.class, registryUrl, false).deserializer(), topic);
+        topology.addProcessor("count", () -> new Processor<byte[], ProbeMeasurement, Void, Void>() {
+            private KeyValueStore<String, Long> counts;
+
+            @Override
+            public void init(ProcessorContext<Void, Void> context) {
+                counts = context.getStateStore("counts");
+            }
+
+            @Override
+            public void process(Record<byte[], ProbeMeasurement> record) {
+                ProbeMeasurement m = record.value();
+                long start = Math.floorDiv(m.getStartTime().toEpochMilli(), window) * window;
+                String key = start + "|" + m.getCountry() + "|" + m.getTarget();
+                Long before = counts.get(key);
+                counts.put(key, before == null ? 1 : before + 1);
+            }
+        }, "measurements");
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore("counts"), Serdes.String(), Serdes.Long())
+                .withCachingEnabled(), "count");
+        return topology;
+    }
+
+    /** The settings the detector runs with that matter to speed: exactly-once, commit interval, linger, compression, append time. */
+    private static Properties plainProps(Properties props, String bootstrap, Map<String, Object> client, String applicationId,
+                                         Path state) {
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1");
+        props.putAll(client);
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, String.valueOf(DetectorApp.COMMIT_INTERVAL_MS));
+        props.put(StreamsConfig.topicPrefix("message.timestamp.type"), "LogAppendTime");
+        return props;
+    }
+
     /**
-     * Live mode: measurements stamped with the wall clock at {@code liveRate}/s, one-second windows,
-     * no grace. Latency = from sending the first measurement past a window's end (the record that
-     * closes it) to reading that window's AvailabilityWindow, committed, from the output topic.
+     * Waits until {@code groupId} has committed offsets at the end of every partition of {@code topic} and
+     * returns its processing rate: records committed after its first commit, over the time from that
+     * commit to the last. Start-up (RUNNING comes before every task has opened its stores) and the
+     * first commit interval are left out, for every app alike.
      */
-    private void liveLatency(EmbeddedStack stack, String prefix, Path work, PrintWriter out) throws Exception {
+    private static double processingRate(String bootstrap, Map<String, Object> client, String groupId, String topic)
+            throws Exception {
+        try (Admin admin = Admin.create(config(bootstrap, client, AdminClientConfig.configNames(), Map.of()))) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
+                    .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+            Map<TopicPartition, Long> ends = new HashMap<>();
+            admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> ends.put(tp, info.offset()));
+            long total = ends.values().stream().mapToLong(Long::longValue).sum();
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
+            long firstAt = 0;
+            long firstCount = 0;
+            while (System.nanoTime() < deadline) {
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
+                        .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+                long done = ends.keySet().stream().mapToLong(tp -> committed.get(tp) == null ? 0
+                        : Math.min(committed.get(tp).offset(), ends.get(tp))).sum();
+                long now = System.nanoTime();
+                if (done > 0 && firstAt == 0) {
+                    firstAt = now;
+                    firstCount = done;
+                }
+                if (done >= total) {
+                    if (done == firstCount) {
+                        throw new IllegalStateException(groupId + " processed everything within its first commit interval: "
+                                + "too few records to time (raise --records)");
+                    }
+                    return (done - firstCount) / ((now - firstAt) / 1e9);
+                }
+                TimeUnit.MILLISECONDS.sleep(10);
+            }
+            throw new IllegalStateException(groupId + " did not commit to the end of " + topic + " within 30 minutes");
+        }
+    }
+
+    /** Ranges over the timed rounds, a bar chart of the medians, and the two ratios (of medians). */
+    private static void summary(Map<String, List<Double>> rates, PrintWriter out) {
+        Map<String, Double> medians = new HashMap<>();
+        double max = 0;
+        for (String phase : PHASES) {
+            List<Double> r = new ArrayList<>(rates.get(phase));
+            Collections.sort(r);
+            double median = r.size() % 2 == 1 ? r.get(r.size() / 2) : (r.get(r.size() / 2 - 1) + r.get(r.size() / 2)) / 2;
+            medians.put(phase, median);
+            max = Math.max(max, median);
+        }
+        out.println();
+        out.println("records/s over the timed runs (min - max, median; bar = median)");
+        for (String phase : PHASES) {
+            List<Double> r = rates.get(phase);
+            double median = medians.get(phase);
+            out.printf(Locale.ROOT, "%-26s %,9.0f - %,9.0f  median %,9.0f  %s%n", phase, Collections.min(r), Collections.max(r),
+                    median, "#".repeat((int) Math.round(40 * median / max)));
+        }
+        out.printf(Locale.ROOT, "ratio to plain Kafka Streams: %.2f%n", medians.get(DETECTOR) / medians.get(PLAIN));
+        out.printf(Locale.ROOT, "ratio to raw consume with Avro: %.2f%n", medians.get(DETECTOR) / medians.get(CONSUME));
+        out.flush();
+    }
+
+    /**
+     * Live mode: measurements stamped with the wall clock at about 500/s from ten probes, one-second
+     * windows, no grace. Latency = from sending the first measurement past a window's end (the record
+     * that lets the clock close it) to reading that window's AvailabilityWindow, committed, from the
+     * output topic: one commit interval of exactly-once is part of it.
+     */
+    private void liveLatency(EmbeddedStack stack, String prefix, Path state, PrintWriter out) throws Exception {
         Properties props = new Properties();
         props.setProperty("detector.window.size", "PT1S");
         props.setProperty("detector.grace", "PT0S");
         DetectorSettings settings = DetectorSettings.from(props);
         DetectorTopics topics = DetectorTopics.withPrefix(prefix + "live.", stack.registryUrl());
         Map<String, Object> client = stack.cluster().kafka();
-        Map<Long, Long> closedBySend = new java.util.concurrent.ConcurrentHashMap<>();
-        List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+        Map<Long, Long> closedBySend = new ConcurrentHashMap<>();
+        List<Long> latencies = new ArrayList<>();
         try (DetectorApp app = DetectorApp.start(stack.bootstrapServers(), client, DetectorTopicConfigs.defaults(), topics, settings,
-                prefix + "reachwatch-bench-live", work.resolve("live"), new Properties(), Duration.ofSeconds(90));
-             KafkaProducer<byte[], ProbeMeasurement> producer = new KafkaProducer<>(clientConfig(stack.bootstrapServers(), client,
+                prefix + "reachwatch-bench-live", state, new Properties(), Duration.ofSeconds(90));
+             KafkaProducer<byte[], ProbeMeasurement> producer = new KafkaProducer<>(config(stack.bootstrapServers(), client,
                      ProducerConfig.configNames(), Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, "0")),
                      new ByteArraySerializer(), AvroSerde.specific(ProbeMeasurement.class, stack.registryUrl(), false).serializer());
-             KafkaConsumer<byte[], org.reachwatch.avro.AvailabilityWindow> consumer = new KafkaConsumer<>(clientConfig(
+             KafkaConsumer<byte[], AvailabilityWindow> consumer = new KafkaConsumer<>(config(
                      stack.bootstrapServers(), client, ConsumerConfig.configNames(),
                      Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")), new ByteArrayDeserializer(),
                      topics.windows().valueSerde().deserializer())) {
-            TopicPartition windows = new TopicPartition(topics.windows().name(), 0);
-            consumer.assign(List.of(windows));
-            consumer.seekToEnd(List.of(windows));
-            consumer.position(windows);
-            int rate = 500;
-            long end = System.currentTimeMillis() + 20_000;
+            String windowsTopic = topics.windows().name();
+            List<TopicPartition> windows = consumer.partitionsFor(windowsTopic).stream()
+                    .map(p -> new TopicPartition(windowsTopic, p.partition())).toList();
+            consumer.assign(windows);
+            consumer.seekToEnd(windows);
+            windows.forEach(consumer::position);
+            byte[] key = TopicNames.partitionKey("ZZ").getBytes(StandardCharsets.UTF_8);
+            long end = System.currentTimeMillis() + liveSeconds * 1000L;
             long lastWindowEnd = -1;
             int i = 0;
             while (System.currentTimeMillis() < end) {
                 long now = System.currentTimeMillis();
                 long windowEnd = now - now % 1000;
                 ProbeMeasurement m = ProbeMeasurement.newBuilder()
-                        .setMeasurementId("live-" + i++).setProbeId("bench-" + (i % 10)).setCountry("ZZ").setAsn("AS0")
-                        .setTarget("example.org").setStartTime(java.time.Instant.ofEpochMilli(now))
-                        .setOutcome(org.reachwatch.avro.MeasurementOutcome.REACHABLE).build();
-                producer.send(new ProducerRecord<>(topics.measurements().name(),
-                        TopicNames.partitionKey(m.getCountry()).getBytes(java.nio.charset.StandardCharsets.UTF_8), m));
+                        .setMeasurementId("live-" + i).setProbeId("bench-" + (i % 10)).setCountry("ZZ").setAsn("AS0")
+                        .setTarget("example.org").setStartTime(Instant.ofEpochMilli(now))
+                        .setOutcome(MeasurementOutcome.REACHABLE).build();
+                i++;
+                producer.send(new ProducerRecord<>(topics.measurements().name(), key, m));
                 if (windowEnd != lastWindowEnd) {
-                    // This record is the first past the previous window's end: it closes that window.
                     closedBySend.put(windowEnd, System.nanoTime());
                     lastWindowEnd = windowEnd;
                 }
-                for (var r : consumer.poll(Duration.ZERO)) {
-                    Long sent = closedBySend.get(r.value().getWindowEnd().toEpochMilli());
-                    if (sent != null && r.value().getAsn() == null) {
-                        latencies.add((System.nanoTime() - sent) / 1_000_000);
-                    }
-                }
-                Thread.sleep(1000 / rate);
+                collect(consumer.poll(Duration.ZERO), closedBySend, latencies);
+                Thread.sleep(2);
             }
             long drainUntil = System.currentTimeMillis() + 3000;
             while (System.currentTimeMillis() < drainUntil) {
-                for (var r : consumer.poll(Duration.ofMillis(100))) {
-                    Long sent = closedBySend.get(r.value().getWindowEnd().toEpochMilli());
-                    if (sent != null && r.value().getAsn() == null) {
-                        latencies.add((System.nanoTime() - sent) / 1_000_000);
-                    }
-                }
+                collect(consumer.poll(Duration.ofMillis(100)), closedBySend, latencies);
             }
         }
         List<Long> sorted = new ArrayList<>(latencies);
-        sorted.sort(null);
+        Collections.sort(sorted);
         if (sorted.isEmpty()) {
             out.println("live: no window was observed");
             return;
         }
-        out.printf(Locale.ROOT, "live: %d windows closed; end-to-end latency (closing record sent -> window read) p50 %d ms, p95 %d ms, p99 %d ms, max %d ms%n",
-                sorted.size(), pct(sorted, 50), pct(sorted, 95), pct(sorted, 99), sorted.get(sorted.size() - 1));
+        out.printf(Locale.ROOT, "live: %d windows closed in %d s; end-to-end latency (closing record sent -> window read, "
+                        + "read_committed) p50 %d ms, p95 %d ms, p99 %d ms, max %d ms%n",
+                sorted.size(), liveSeconds, pct(sorted, 50), pct(sorted, 95), pct(sorted, 99), sorted.get(sorted.size() - 1));
+    }
+
+    private static void collect(Iterable<ConsumerRecord<byte[], AvailabilityWindow>> polled, Map<Long, Long> closedBySend,
+                                List<Long> latencies) {
+        for (ConsumerRecord<byte[], AvailabilityWindow> r : polled) {
+            Long sent = closedBySend.get(r.value().getWindowEnd().toEpochMilli());
+            if (sent != null && r.value().getAsn() == null) {
+                latencies.add((System.nanoTime() - sent) / 1_000_000);
+            }
+        }
+    }
+
+    private static double seconds(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
     }
 
     private static long pct(List<Long> sorted, int p) {
         return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
     }
 
-    /** {@code base}, then the client settings of this client type, then {@code fixed} and the bootstrap servers. */
-    private static Map<String, Object> clientConfig(String bootstrap, Map<String, Object> client, java.util.Set<String> names,
-                                                    Map<String, Object> fixed) {
-        Map<String, Object> config = new java.util.HashMap<>();
+    /** The client settings of this client type, then {@code fixed} and the bootstrap servers. */
+    private static Map<String, Object> config(String bootstrap, Map<String, Object> client, Set<String> names,
+                                              Map<String, Object> fixed) {
+        Map<String, Object> config = new HashMap<>();
         client.forEach((k, v) -> {
             if (names.contains(k)) {
                 config.put(k, v);
@@ -204,33 +476,5 @@ public final class BenchCommand implements Callable<Integer> {
         config.putAll(fixed);
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         return config;
-    }
-
-    private static void produce(String bootstrap, Map<String, Object> client, String topic, List<byte[]> keys,
-                                List<byte[]> values) throws Exception {
-        Map<String, Object> config = clientConfig(bootstrap, client, ProducerConfig.configNames(), Map.of(ProducerConfig.ACKS_CONFIG,
-                "all", ProducerConfig.LINGER_MS_CONFIG, "20", ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024),
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"));
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < values.size(); i++) {
-                producer.send(new ProducerRecord<>(topic, keys.get(i), values.get(i)));
-            }
-            producer.flush();
-        }
-    }
-
-    private static void consume(String bootstrap, Map<String, Object> client, String topic, int expected) {
-        Map<String, Object> config = clientConfig(bootstrap, client, ConsumerConfig.configNames(),
-                Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000"));
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            int read = 0;
-            while (read < expected) {
-                read += consumer.poll(Duration.ofMillis(200)).count();
-            }
-        }
     }
 }

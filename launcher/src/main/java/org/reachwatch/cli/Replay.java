@@ -34,6 +34,7 @@ import org.reachwatch.detector.DetectorSettings;
 import org.reachwatch.detector.DetectorTopicConfigs;
 import org.reachwatch.detector.DetectorTopics;
 import org.reachwatch.detector.TopicDrain;
+import org.reachwatch.detector.lifecycle.ProbeClock;
 import org.reachwatch.feeds.EventTimeSorter;
 import org.reachwatch.feeds.FeedImporter;
 import org.reachwatch.feeds.ImportReport;
@@ -150,7 +151,7 @@ final class Replay {
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         Progress progress = new Progress(err, "replay: published", 2000);
         AtomicReference<Exception> sendFailure = new AtomicReference<>();
-        long[] lastEventTime = {Long.MIN_VALUE};
+        InputEnd end = new InputEnd(request.settings(), System.currentTimeMillis());
         List<ImportReport> reports = new ArrayList<>();
         try (KafkaProducer<String, ProbeMeasurement> producer = new KafkaProducer<>(config, new StringSerializer(),
                 AvroSerde.specific(ProbeMeasurement.class, stack.registryUrl(), false).serializer());
@@ -159,8 +160,7 @@ final class Replay {
                     if (sendFailure.get() != null) {
                         throw new IllegalStateException("publishing failed: " + sendFailure.get().getMessage(), sendFailure.get());
                     }
-                    long t = m.getStartTime().toEpochMilli();
-                    lastEventTime[0] = Math.max(lastEventTime[0], t);
+                    end.observe(m.getProbeId(), m.getStartTime().toEpochMilli());
                     // The record timestamp is the publish time; event time travels in startTime. Old
                     // timestamps would make the detector's changelogs delete their own state by retention.
                     producer.send(new ProducerRecord<>(topics.measurements().name(), TopicNames.partitionKey(m.getCountry()), m),
@@ -196,7 +196,41 @@ final class Replay {
         err.printf(Locale.ROOT, "replay: published %,d measurements in %.1f s (%,.0f/s); waiting for the detector%n",
                 progress.count(), progress.elapsedSeconds(), progress.rate());
         err.flush();
-        return new Published(progress.count(), reports, lastEventTime[0]);
+        return new Published(progress.count(), reports, end.time());
+    }
+
+    /**
+     * Where the input ends, for the end-of-input marker: the latest time of a probe that is not far
+     * ahead of the bulk of them (the detector's own ProbeClock over every probe, plus its horizon), so a
+     * probe whose clock runs a day ahead does not make the marker close a day of empty windows. Records
+     * the detector will refuse as dated in the future (after the publish time plus max.future.skew) are
+     * left out.
+     */
+    static final class InputEnd {
+        private final ProbeClock clock;
+        private final long horizon;
+        private final long futureLimit;
+        private final Map<String, Long> latest = new HashMap<>();
+
+        InputEnd(DetectorSettings settings, long now) {
+            this.horizon = settings.clockHorizon().toMillis();
+            this.clock = new ProbeClock(settings.clockQuantile(), settings.clockMinProbes(), horizon, Long.MIN_VALUE);
+            this.futureLimit = now + settings.maxFutureSkew().toMillis();
+        }
+
+        void observe(String probe, long t) {
+            if (t > futureLimit) {
+                return;
+            }
+            clock.observe(probe, t);
+            latest.merge(probe, t, Math::max);
+        }
+
+        /** Long.MIN_VALUE when nothing was observed. */
+        long time() {
+            long bulk = clock.time();
+            return latest.values().stream().mapToLong(Long::longValue).filter(t -> t <= bulk + horizon).max().orElse(Long.MIN_VALUE);
+        }
     }
 
     private static long writeWindows(Path out, EmbeddedStack stack, DetectorTopics topics) throws IOException {

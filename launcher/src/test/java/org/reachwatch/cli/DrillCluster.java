@@ -81,6 +81,7 @@ final class DrillCluster implements AutoCloseable {
 
     private static final Map<String, List<ProbeMeasurement>> SCENARIOS_SEEN = new java.util.concurrent.ConcurrentHashMap<>();
     private static final Map<String, List<String>> REFERENCES = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, Map<String, Long>> REFERENCE_STATS = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** A scenario's measurements in arrival order, as {@code reachwatch simulate} writes them. */
     static synchronized List<ProbeMeasurement> scenario(String name) throws IOException {
@@ -223,10 +224,17 @@ final class DrillCluster implements AutoCloseable {
             Replay.Result result = Replay.run(new Replay.Request(List.of(input), InputFormat.NATIVE, dir.resolve("events.jsonl"),
                     null, DetectorSettings.defaultSettings(), Cluster.plain(null, null), DetectorTopicConfigs.defaults(), false), new PrintWriter(new StringWriter()));
             REFERENCES.put(scenario, result.events().stream().map(AvroJson::toJsonLine).toList());
+            REFERENCE_STATS.put(scenario, Map.copyOf(result.detectorStats()));
             return REFERENCES.get(scenario);
         } finally {
             Replay.deleteQuietly(dir);
         }
+    }
+
+    /** The detector's counters in the reference run of {@code scenario} (after {@link #referenceEvents}). */
+    static synchronized Map<String, Long> referenceStats(String scenario) throws IOException {
+        referenceEvents(scenario);
+        return REFERENCE_STATS.get(scenario);
     }
 
     @Override

@@ -14,8 +14,10 @@ import java.util.TreeMap;
  * to move it, a lone probe still moves its own clock. A few probes with clocks ahead of the rest, or
  * hostile ones, therefore move nothing, and honest measurements are not made late by them.
  *
- * <p>Probes silent for longer than {@code horizon} behind the clock are forgotten, so memory follows
- * the active fleet. When more than {@code quantile} of the probes fall silent at once (a shutdown of
+ * <p>A probe is forgotten once the clock has moved {@code horizon} past the moment it last reported
+ * (what the clock read then, not the time it claimed), so memory follows the active fleet, and
+ * probes that reported once far ahead (forty, each a day further, over a week) do not pile up into a
+ * quarter of the fleet: each counts for one horizon of the bulk's progress, then is gone. When more than {@code quantile} of the probes fall silent at once (a shutdown of
  * most of the fleet), the rest cannot move the clock on their own: a trusted source must
  * ({@link #force}: the clock of other partitions, the end of a replay's input), after which the silent
  * probes are forgotten. The clock never goes back. Not thread-safe; one per stream task.
@@ -25,6 +27,8 @@ public final class ProbeClock {
     private final int minProbes;
     private final long horizon;
     private final Map<String, Long> latest = new HashMap<>();
+    /** What the clock read when each probe last reported a new latest time. */
+    private final Map<String, Long> heard = new HashMap<>();
     /** How many active probes have each latest time. */
     private final NavigableMap<Long, Integer> times = new TreeMap<>();
     private long clock;
@@ -50,6 +54,7 @@ public final class ProbeClock {
             return clock;
         }
         latest.put(probe, t);
+        heard.put(probe, clock == Long.MIN_VALUE ? t : clock);
         if (before != null) {
             times.computeIfPresent(before, (k, n) -> n == 1 ? null : n - 1);
         }
@@ -92,7 +97,7 @@ public final class ProbeClock {
                 break;
             }
         }
-        if (clock - lastEviction > horizon / 4) {
+        if (clock != Long.MIN_VALUE && (lastEviction == Long.MIN_VALUE || clock - lastEviction > horizon / 4)) {
             evict();
         }
     }
@@ -100,13 +105,16 @@ public final class ProbeClock {
     private void evict() {
         lastEviction = clock;
         long cutoff = clock - horizon;
-        Iterator<Map.Entry<String, Long>> it = latest.entrySet().iterator();
+        Iterator<Map.Entry<String, Long>> it = heard.entrySet().iterator();
         while (it.hasNext()) {
             Map.Entry<String, Long> e = it.next();
-            if (e.getValue() < cutoff) {
+            Long t = latest.get(e.getKey());
+            // Silent for a horizon, or reported once far ahead and not heard from since the bulk moved a horizon on.
+            if (t < cutoff || e.getValue() < cutoff && t > clock + horizon) {
                 it.remove();
+                latest.remove(e.getKey());
+                times.computeIfPresent(t, (k, n) -> n == 1 ? null : n - 1);
             }
         }
-        times.headMap(cutoff, false).clear();
     }
 }

@@ -78,4 +78,23 @@ class ProbeClockTest {
         assertThat(clock.time()).as("never back").isEqualTo(T0 + 121 * MINUTE);
         assertThat(clock.force(T0 + DAY)).isEqualTo(T0 + DAY);
     }
+
+    @Test
+    void fortyProbesEachReportingOnceADayFurtherAheadNeverBecomeTheBulk() {
+        // 20 honest probes a minute apart over a week; every 4 h one more probe reports once, k days ahead.
+        int liars = 0;
+        for (int minute = 0; minute < 7 * 24 * 60; minute++) {
+            for (int p = 0; p < 20; p++) {
+                clock.observe("p" + p, T0 + minute * MINUTE);
+            }
+            if (minute % 240 == 0 && liars < 40) {
+                liars++;
+                clock.observe("liar" + liars, T0 + minute * MINUTE + liars * DAY);
+            }
+            assertThat(clock.time()).as("minute %d, %d liars so far", minute, liars).isLessThanOrEqualTo(T0 + minute * MINUTE);
+        }
+        assertThat(liars).isEqualTo(40);
+        assertThat(clock.time()).isEqualTo(T0 + (7 * 24 * 60 - 1) * MINUTE);
+        assertThat(clock.activeProbes()).as("liars are forgotten after a horizon of the bulk's progress").isLessThanOrEqualTo(21);
+    }
 }
