@@ -119,6 +119,11 @@ public final class DetectorApp implements AutoCloseable {
         // state by record timestamp, so old timestamps on changelogs make every transaction retry
         // (OutOfOrderSequence); append time keeps producer state alive. Event time is in the payload.
         props.put(StreamsConfig.topicPrefix(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG), "LogAppendTime");
+        // The topology has no global store, so this changes nothing but take Kafka 5.0's default now:
+        // without it Streams warns at every start that the global thread ignores the exception handler.
+        // The partition assignor rebuilds its StreamsConfig from the main consumer's settings, hence twice.
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
+        props.put(StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG), "true");
         props.putAll(streamsOverrides);
         KafkaStreams streams = new KafkaStreams(DetectorTopology.build(topics, settings), props);
         DetectorApp app = new DetectorApp(streams, topics, bootstrapServers, client, applicationId);

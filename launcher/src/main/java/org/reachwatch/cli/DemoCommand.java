@@ -74,7 +74,9 @@ public final class DemoCommand implements Callable<Integer> {
         long started = System.nanoTime();
         Scenario scenario = Scenario.read(scenarioFile != null ? scenarioFile : defaultScenario());
         DetectorSettings settings = DetectorSettings.defaultSettings();
-        Path work = Files.createTempDirectory("reachwatch-demo-");
+        // The run's own folder, next to its report: Kafka Streams warns at every start about state in an
+        // OS temp directory (the OS may clear it under a running detector).
+        Path work = Files.createTempDirectory(Files.createDirectories(report.toAbsolutePath().getParent()), ".demo-");
         out.printf("reachwatch demo: %s, %s to %s, replayed live in ~%d s%n", scenario.name(),
                 TIME.format(scenario.start()), TIME.format(scenario.end()), seconds);
         try (EmbeddedStack stack = EmbeddedStack.connectOrStart(null, null, 0)) {

@@ -106,7 +106,9 @@ final class Replay {
             // On a shared cluster every replay gets its own topics, so runs never mix.
             String prefix = stack.embedded() ? "" : "replay-" + run + ".";
             DetectorTopics topics = DetectorTopics.withPrefix(prefix, stack.registryUrl());
-            Path state = Files.createTempDirectory("reachwatch-replay-");
+            // The run's own folder, next to its events: Kafka Streams distrusts state in an OS temp directory.
+            createParent(request.eventsOut());
+            Path state = Files.createTempDirectory(request.eventsOut().toAbsolutePath().getParent(), ".replay-state-");
             Map<String, Object> client = stack.cluster().kafka();
             try (DetectorApp app = DetectorApp.start(stack.bootstrapServers(), client, request.topicConfigs(), topics,
                     request.settings(), "reachwatch-replay-" + run, state, new Properties(), Duration.ofSeconds(90))) {
