@@ -29,6 +29,7 @@ import org.reachwatch.detector.TopicDrain;
 import org.reachwatch.producer.DiskSpool;
 import org.reachwatch.producer.MeasurementPublisher;
 import org.reachwatch.report.AvailabilityReport;
+import org.reachwatch.schemas.io.Directories;
 import org.reachwatch.schemas.serde.AvroSerde;
 import org.reachwatch.simulator.Scenario;
 import org.reachwatch.simulator.Simulator;
@@ -113,7 +114,7 @@ public final class DemoCommand implements Callable<Integer> {
                 out.printf("demo finished in %.1f s%n", (System.nanoTime() - started) / 1e9);
             }
         } finally {
-            Replay.deleteQuietly(work);
+            Directories.deleteRecursively(work);
         }
         return 0;
     }

@@ -19,6 +19,7 @@ import org.reachwatch.evaluation.ScoredEvent;
 import org.reachwatch.evaluation.Scorer;
 import org.reachwatch.evaluation.TruthEpisodes;
 import org.reachwatch.feeds.InputFormat;
+import org.reachwatch.schemas.io.Directories;
 import org.reachwatch.schemas.json.AvroJson;
 import org.reachwatch.simulator.Scenario;
 import org.reachwatch.simulator.Simulator;
@@ -93,7 +94,7 @@ public final class EvalCommand implements Callable<Integer> {
             }
         }
         if (outDir == null) {
-            Replay.deleteQuietly(dir);
+            Directories.deleteRecursively(dir);
         }
         out.printf("%n%d of %d scenarios met their expectations%n", scenarios.size() - (int) failures.stream()
                 .map(f -> f.substring(0, f.indexOf(':'))).distinct().count(), scenarios.size());

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -40,6 +39,7 @@ import org.reachwatch.feeds.ImportReport;
 import org.reachwatch.feeds.InputFormat;
 import org.reachwatch.feeds.LineSource;
 import org.reachwatch.schemas.TopicNames;
+import org.reachwatch.schemas.io.Directories;
 import org.reachwatch.schemas.json.AvroJson;
 import org.reachwatch.schemas.serde.AvroSerde;
 
@@ -128,7 +128,7 @@ final class Replay {
                 return new Result(events, windows, published.count, published.reports, stats,
                         (System.nanoTime() - started) / 1e9, stack.brokerStartupMillis());
             } finally {
-                deleteQuietly(state);
+                Directories.deleteRecursively(state);
             }
         }
     }
@@ -163,8 +163,8 @@ final class Replay {
                     }
                     long t = m.getStartTime().toEpochMilli();
                     lastEventTime[0] = Math.max(lastEventTime[0], t);
-                    // The record timestamp is the publish time; event time travels in startTime. Old
-                    // timestamps would make the detector's changelogs delete their own state by retention.
+                    // No record timestamp of ours: the topic takes the broker's append time, and event time
+                    // is the payload's (detector-streams/DESIGN.md, "Time").
                     producer.send(new ProducerRecord<>(topics.measurements().name(), TopicNames.partitionKey(m.getCountry()), m),
                             (metadata, e) -> {
                                 if (e != null) {
@@ -256,12 +256,8 @@ final class Replay {
         }
     }
 
-    /** Deletes a temporary directory tree; one left behind is harmless, so failures are ignored. */
+    /** Deletes a working directory; one left behind is harmless. Kept for BenchCommand: use Directories. */
     static void deleteQuietly(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // A temporary state directory left behind is harmless.
-        }
+        Directories.deleteRecursively(dir);
     }
 }

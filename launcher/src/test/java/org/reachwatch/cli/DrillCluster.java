@@ -36,6 +36,7 @@ import org.reachwatch.embedded.EmbeddedKafkaBroker;
 import org.reachwatch.feeds.InputFormat;
 import org.reachwatch.registry.SchemaRegistryServer;
 import org.reachwatch.schemas.TopicNames;
+import org.reachwatch.schemas.io.Directories;
 import org.reachwatch.schemas.json.AvroJson;
 import org.reachwatch.schemas.serde.AvroSerde;
 
@@ -225,7 +226,7 @@ final class DrillCluster implements AutoCloseable {
             REFERENCES.put(scenario, result.events().stream().map(AvroJson::toJsonLine).toList());
             return REFERENCES.get(scenario);
         } finally {
-            Replay.deleteQuietly(dir);
+            Directories.deleteRecursively(dir);
         }
     }
 
