@@ -1,6 +1,5 @@
 package org.reachwatch.detector;
 
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
