@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +29,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
@@ -41,6 +41,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.reachwatch.avro.MeasurementSource;
 import org.reachwatch.avro.ProbeHeartbeat;
 import org.reachwatch.detector.lifecycle.TrackerState;
+import org.reachwatch.schemas.kafka.KafkaTopics;
 import org.reachwatch.schemas.serde.AvroSerde;
 import org.reachwatch.schemas.registry.SchemaRegistryUnavailableException;
 import org.slf4j.Logger;
@@ -128,10 +129,13 @@ public final class DetectorApp implements AutoCloseable {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         // Every stateful piece is named in the topology; refuse to start if one ever is not.
         props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
-        // Records carry event times months or years old. The broker expires an idempotent producer's
-        // state by record timestamp, so old timestamps on changelogs make every transaction retry
-        // (OutOfOrderSequence); append time keeps producer state alive. Event time is in the payload.
+        // Append time on the application's own topics too (changelogs): why, in DESIGN.md, "Time".
         props.put(StreamsConfig.topicPrefix(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG), "LogAppendTime");
+        // The topology has no global store, so this changes nothing but take Kafka 5.0's default now:
+        // without it Streams warns at every start that the global thread ignores the exception handler.
+        // The partition assignor rebuilds its StreamsConfig from the main consumer's settings, hence twice.
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
+        props.put(StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG), "true");
         props.putAll(streamsOverrides);
         KafkaStreams streams = new KafkaStreams(DetectorTopology.build(topics, settings), props);
         DetectorApp app = new DetectorApp(streams, topics, bootstrapServers, client, applicationId);
@@ -203,17 +207,7 @@ public final class DetectorApp implements AutoCloseable {
         names.forEach((role, name) -> wanted.add(new NewTopic(name, role.input() ? inputPartitions : topicConfigs.partitions(role),
                 (short) -1).configs(topicConfigs.configs(role))));
         try (Admin admin = Admin.create(adminConfig(bootstrapServers, clientConfig))) {
-            List<String> existing = new ArrayList<>();
-            for (NewTopic topic : wanted) {
-                try {
-                    admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic " + topic.name() + ": " + e.getCause().getMessage(), e);
-                    }
-                    existing.add(topic.name());
-                }
-            }
+            Set<String> existing = KafkaTopics.createMissing(admin, wanted, Duration.ofSeconds(30));
             // Topics just created have the right count; one that was there already may not.
             for (String input : List.of(topics.measurements().name(), topics.heartbeats().name(), topics.ticks().name())) {
                 if (!existing.contains(input)) {

@@ -31,7 +31,7 @@ import org.apache.kafka.common.config.TopicConfig;
  *
  * <p>Retention by time is safe for replayed data because every detector topic stamps records with
  * the broker's append time ({@code message.timestamp.type=LogAppendTime}, fixed: see
- * {@code DESIGN.md}), so "7 days" counts from arrival, not from a measurement's own (possibly
+ * {@code DESIGN.md}, "Time"), so "7 days" counts from arrival, not from a measurement's own (possibly
  * years old) time. Compression is the producers' ({@code compression.type=producer}; reachwatch's
  * producers send lz4). Settings apply when a topic is created; an existing topic keeps its own
  * (change it with {@code kafka-configs.sh}).

@@ -1,6 +1,5 @@
 package org.reachwatch.detector;
 
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -23,8 +22,7 @@ import org.reachwatch.schemas.serde.AvroSerde;
  *   heartbeats-source  ──┼─> detector ─> windows-sink, events-sink, incidents-sink, late-sink, dead-letter-sink,
  *   ticks-source       ──┘               ticks-sink (to every partition of the ticks topic)
  * </pre>
- * Event time is the measurement's {@code startTime} (heartbeat: {@code sentAt}), read by the
- * detector from the record itself after deserialization; the record timestamp is not used.
+ * Event time, and what the record timestamp is used for: {@code detector-streams/DESIGN.md}, "Time".
  */
 public final class DetectorTopology {
     public static final String MEASUREMENTS_SOURCE = "measurements-source";

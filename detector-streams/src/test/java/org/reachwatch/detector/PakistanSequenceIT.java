@@ -23,7 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.reachwatch.avro.BlockingMethod;
 import org.reachwatch.avro.DisruptionEvent;
 import org.reachwatch.avro.EventType;
-import org.reachwatch.avro.ProbeHeartbeat;
 import org.reachwatch.avro.ProbeMeasurement;
 import org.reachwatch.embedded.EmbeddedKafkaBroker;
 import org.reachwatch.registry.SchemaRegistryServer;

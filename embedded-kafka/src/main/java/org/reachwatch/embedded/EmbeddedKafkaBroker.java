@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -23,7 +22,6 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -32,8 +30,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
+import org.reachwatch.schemas.io.Directories;
+import org.reachwatch.schemas.kafka.KafkaTopics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -247,21 +246,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     static void createTopics(Map<String, Object> adminConfig, List<String> names, int partitions, short replicas,
                              Map<String, String> configs) {
         try (Admin admin = Admin.create(adminConfig)) {
-            for (String name : names) {
-                try {
-                    admin.createTopics(List.of(new NewTopic(name, partitions, replicas).configs(configs)))
-                            .all().get(30, TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic " + name + ": " + e.getCause().getMessage(), e);
-                    }
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating topics", e);
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("timed out creating topics " + names, e);
+            KafkaTopics.createMissing(admin, names.stream().map(n -> new NewTopic(n, partitions, replicas).configs(configs)).toList(),
+                    Duration.ofSeconds(30));
         }
     }
 
@@ -458,13 +444,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            log.warn("could not delete {}: {}", dir, e.getMessage());
+        if (!Directories.deleteRecursively(dir)) {
+            log.warn("could not delete all of {}", dir);
         }
     }
 }

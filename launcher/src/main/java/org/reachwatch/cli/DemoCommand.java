@@ -15,13 +15,8 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.reachwatch.avro.AvailabilityWindow;
 import org.reachwatch.avro.DisruptionEvent;
-import org.reachwatch.avro.ProbeHeartbeat;
-import org.reachwatch.avro.ProbeMeasurement;
 import org.reachwatch.detector.DetectorApp;
 import org.reachwatch.detector.DetectorSettings;
 import org.reachwatch.detector.DetectorTopics;
@@ -29,7 +24,7 @@ import org.reachwatch.detector.TopicDrain;
 import org.reachwatch.producer.DiskSpool;
 import org.reachwatch.producer.MeasurementPublisher;
 import org.reachwatch.report.AvailabilityReport;
-import org.reachwatch.schemas.serde.AvroSerde;
+import org.reachwatch.schemas.io.Directories;
 import org.reachwatch.simulator.Scenario;
 import org.reachwatch.simulator.Simulator;
 import org.reachwatch.simulator.TimedMeasurement;
@@ -74,7 +69,9 @@ public final class DemoCommand implements Callable<Integer> {
         long started = System.nanoTime();
         Scenario scenario = Scenario.read(scenarioFile != null ? scenarioFile : defaultScenario());
         DetectorSettings settings = DetectorSettings.defaultSettings();
-        Path work = Files.createTempDirectory("reachwatch-demo-");
+        // The run's own folder, next to its report: Kafka Streams warns at every start about state in an
+        // OS temp directory (the OS may clear it under a running detector).
+        Path work = Files.createTempDirectory(Files.createDirectories(report.toAbsolutePath().getParent()), ".demo-");
         out.printf("reachwatch demo: %s, %s to %s, replayed live in ~%d s%n", scenario.name(),
                 TIME.format(scenario.start()), TIME.format(scenario.end()), seconds);
         try (EmbeddedStack stack = EmbeddedStack.connectOrStart(null, null, 0)) {
@@ -111,7 +108,7 @@ public final class DemoCommand implements Callable<Integer> {
                 out.printf("demo finished in %.1f s%n", (System.nanoTime() - started) / 1e9);
             }
         } finally {
-            Replay.deleteQuietly(work);
+            Directories.deleteRecursively(work);
         }
         return 0;
     }

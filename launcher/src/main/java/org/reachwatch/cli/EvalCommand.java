@@ -19,6 +19,7 @@ import org.reachwatch.evaluation.ScoredEvent;
 import org.reachwatch.evaluation.Scorer;
 import org.reachwatch.evaluation.TruthEpisodes;
 import org.reachwatch.feeds.InputFormat;
+import org.reachwatch.schemas.io.Directories;
 import org.reachwatch.schemas.json.AvroJson;
 import org.reachwatch.simulator.Scenario;
 import org.reachwatch.simulator.Simulator;
@@ -51,7 +52,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions cluster;
 
-    @Option(names = "--out-dir", description = "Keep measurements, truth and events here (default: a temporary directory).")
+    @Option(names = "--out-dir", description = "Keep measurements, truth and events here (default: a temporary directory under "
+            + "reachwatch-out, deleted at the end).")
     Path outDir;
 
     @Override
@@ -60,7 +62,10 @@ public final class EvalCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         DetectorOptions.DetectorConfig config = detector.load();
         DetectorSettings settings = config.settings();
-        Path dir = outDir != null ? Files.createDirectories(outDir) : Files.createTempDirectory("reachwatch-eval-");
+        // Not an OS temp directory: the detector's state goes next to the events, and Kafka Streams warns
+        // about state in a directory the OS may clear.
+        Path dir = outDir != null ? Files.createDirectories(outDir)
+                : Files.createTempDirectory(Files.createDirectories(Path.of("reachwatch-out")), "eval-");
         List<String> failures = new ArrayList<>();
         try (EmbeddedStack stack = EmbeddedStack.connectOrStart(cluster.resolve(null, null), 0)) {
             for (Path file : scenarios) {
@@ -89,7 +94,7 @@ public final class EvalCommand implements Callable<Integer> {
             }
         }
         if (outDir == null) {
-            Replay.deleteQuietly(dir);
+            Directories.deleteRecursively(dir);
         }
         out.printf("%n%d of %d scenarios met their expectations%n", scenarios.size() - (int) failures.stream()
                 .map(f -> f.substring(0, f.indexOf(':'))).distinct().count(), scenarios.size());

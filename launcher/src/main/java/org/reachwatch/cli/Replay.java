@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,7 +26,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.reachwatch.avro.AvailabilityWindow;
 import org.reachwatch.avro.DisruptionEvent;
-import org.reachwatch.avro.ProbeHeartbeat;
 import org.reachwatch.avro.ProbeMeasurement;
 import org.reachwatch.detector.DetectorApp;
 import org.reachwatch.detector.DetectorSettings;
@@ -41,6 +39,7 @@ import org.reachwatch.feeds.ImportReport;
 import org.reachwatch.feeds.InputFormat;
 import org.reachwatch.feeds.LineSource;
 import org.reachwatch.schemas.TopicNames;
+import org.reachwatch.schemas.io.Directories;
 import org.reachwatch.schemas.json.AvroJson;
 import org.reachwatch.schemas.serde.AvroSerde;
 
@@ -107,7 +106,9 @@ final class Replay {
             // On a shared cluster every replay gets its own topics, so runs never mix.
             String prefix = stack.embedded() ? "" : "replay-" + run + ".";
             DetectorTopics topics = DetectorTopics.withPrefix(prefix, stack.registryUrl());
-            Path state = Files.createTempDirectory("reachwatch-replay-");
+            // The run's own folder, next to its events: Kafka Streams distrusts state in an OS temp directory.
+            createParent(request.eventsOut());
+            Path state = Files.createTempDirectory(request.eventsOut().toAbsolutePath().getParent(), ".replay-state-");
             Map<String, Object> client = stack.cluster().kafka();
             try (DetectorApp app = DetectorApp.start(stack.bootstrapServers(), client, request.topicConfigs(), topics,
                     request.settings(), "reachwatch-replay-" + run, state, new Properties(), Duration.ofSeconds(90))) {
@@ -127,7 +128,7 @@ final class Replay {
                 return new Result(events, windows, published.count, published.reports, stats,
                         (System.nanoTime() - started) / 1e9, stack.brokerStartupMillis());
             } finally {
-                deleteQuietly(state);
+                Directories.deleteRecursively(state);
             }
         }
     }
@@ -161,8 +162,8 @@ final class Replay {
                         throw new IllegalStateException("publishing failed: " + sendFailure.get().getMessage(), sendFailure.get());
                     }
                     end.observe(m.getProbeId(), m.getStartTime().toEpochMilli());
-                    // The record timestamp is the publish time; event time travels in startTime. Old
-                    // timestamps would make the detector's changelogs delete their own state by retention.
+                    // No record timestamp of ours: the topic takes the broker's append time, and event time
+                    // is the payload's (detector-streams/DESIGN.md, "Time").
                     producer.send(new ProducerRecord<>(topics.measurements().name(), TopicNames.partitionKey(m.getCountry()), m),
                             (metadata, e) -> {
                                 if (e != null) {
@@ -288,12 +289,8 @@ final class Replay {
         }
     }
 
-    /** Deletes a temporary directory tree; one left behind is harmless, so failures are ignored. */
+    /** Deletes a working directory; one left behind is harmless. Kept for BenchCommand: use Directories. */
     static void deleteQuietly(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // A temporary state directory left behind is harmless.
-        }
+        Directories.deleteRecursively(dir);
     }
 }

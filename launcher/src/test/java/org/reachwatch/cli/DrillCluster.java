@@ -36,6 +36,7 @@ import org.reachwatch.embedded.EmbeddedKafkaBroker;
 import org.reachwatch.feeds.InputFormat;
 import org.reachwatch.registry.SchemaRegistryServer;
 import org.reachwatch.schemas.TopicNames;
+import org.reachwatch.schemas.io.Directories;
 import org.reachwatch.schemas.json.AvroJson;
 import org.reachwatch.schemas.serde.AvroSerde;
 
@@ -227,7 +228,7 @@ final class DrillCluster implements AutoCloseable {
             REFERENCE_STATS.put(scenario, Map.copyOf(result.detectorStats()));
             return REFERENCES.get(scenario);
         } finally {
-            Replay.deleteQuietly(dir);
+            Directories.deleteRecursively(dir);
         }
     }
 

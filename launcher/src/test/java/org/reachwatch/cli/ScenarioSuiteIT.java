@@ -9,29 +9,49 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.reachwatch.simulator.Scenario;
 import picocli.CommandLine;
 
 /**
  * The repository's scenario suite, run as {@code reachwatch eval} runs it: simulate, replay through
  * the real detector on an embedded broker and registry, score against the truth, and hold each
- * scenario to its own {@code expect:} block.
+ * scenario to its own {@code expect:} block (recall, false incidents, delays, phase recall, false
+ * outages, extra lifecycle steps, network attribution). The README's "What it finds" table is what
+ * these blocks guard: a scenario without one, or one that lets false outages or extra steps through,
+ * fails here before it is run.
  */
 class ScenarioSuiteIT {
     private static final Path SCENARIOS = Path.of("..", "scenarios").toAbsolutePath().normalize();
 
     @Test
     void everyScenarioMeetsItsExpectations() throws IOException {
-        List<String> args = new ArrayList<>(List.of("eval"));
-        try (Stream<Path> files = Files.list(SCENARIOS)) {
-            files.filter(p -> p.toString().endsWith(".yaml")).sorted().forEach(p -> {
-                args.add("--scenario");
-                args.add(p.toString());
-            });
+        List<Path> files;
+        try (Stream<Path> list = Files.list(SCENARIOS)) {
+            files = list.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
         }
-        assertThat(args).hasSizeGreaterThanOrEqualTo(1 + 2 * 10);
+        assertThat(files).hasSizeGreaterThanOrEqualTo(10);
+        List<String> names = new ArrayList<>();
+        List<String> args = new ArrayList<>(List.of("eval", "--out-dir", "target/scenario-suite"));
+        for (Path file : files) {
+            Scenario scenario = Scenario.read(file);
+            Scenario.Expect expect = scenario.expect();
+            assertThat(expect).as("%s has an expect: block", file.getFileName()).isNotNull();
+            assertThat(expect.maxFalseOutages()).as("%s: maxFalseOutages", file.getFileName()).isZero();
+            assertThat(expect.maxExtraSteps()).as("%s: maxExtraSteps", file.getFileName()).isZero();
+            assertThat(expect.maxFalsePerRegionTargetWeek()).as("%s: maxFalsePerRegionTargetWeek", file.getFileName()).isZero();
+            if (!scenario.disruptions().isEmpty()) {
+                assertThat(expect.minRecall()).as("%s: minRecall", file.getFileName()).isEqualTo(1.0);
+                assertThat(expect.minAttribution()).as("%s: minAttribution", file.getFileName()).isEqualTo(1.0);
+            }
+            names.add(scenario.name());
+            args.add("--scenario");
+            args.add(file.toString());
+        }
         StringWriter out = new StringWriter();
         CommandLine cli = ReachwatchCli.commandLine();
         cli.setOut(new PrintWriter(out, true));
@@ -40,7 +60,21 @@ class ScenarioSuiteIT {
         int exit = cli.execute(args.toArray(String[]::new));
 
         System.out.println(out);
-        assertThat(out.toString()).doesNotContain("EXPECTATION NOT MET").contains("pakistan-2024: expectations met");
+        assertThat(out.toString()).doesNotContain("EXPECTATION NOT MET");
+        for (String name : names) {
+            assertThat(out.toString()).contains(name + ": expectations met");
+        }
+        // The README's phase counts: phase recall 1.0 alone would also pass with fewer phases in the truth.
+        assertThat(phases(out.toString(), "pakistan-2024")).isEqualTo("8 / 8");
+        assertThat(phases(out.toString(), "mobile-curfew")).isEqualTo("4 / 4");
         assertThat(exit).isZero();
+    }
+
+    /** The "phases detected" row of one scenario's score table. */
+    private static String phases(String output, String scenario) {
+        Matcher m = Pattern.compile("== " + Pattern.quote(scenario) + " \\(.*?phases detected\\s+(\\d+ / \\d+)", Pattern.DOTALL)
+                .matcher(output);
+        assertThat(m.find()).as("score table of %s", scenario).isTrue();
+        return m.group(1);
     }
 }

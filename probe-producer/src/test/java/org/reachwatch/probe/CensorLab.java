@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -59,7 +60,7 @@ final class CensorLab implements Closeable {
                     socket.receive(packet);
                     Message query = new Message(java.util.Arrays.copyOf(packet.getData(), packet.getLength()));
                     Record question = query.getQuestion();
-                    String name = question.getName().toString(true).toLowerCase();
+                    String name = question.getName().toString(true).toLowerCase(Locale.ROOT);
                     if (silent.contains(name)) {
                         continue;
                     }
