@@ -1,5 +1,6 @@
 package org.reachwatch.api;
 
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.reachwatch.avro.DisruptionCause;
+import org.reachwatch.avro.EventType;
 import org.reachwatch.detector.DetectorCounters;
 import org.reachwatch.detector.lifecycle.TrackerState;
 
@@ -73,7 +75,13 @@ final class ApiMetrics implements AutoCloseable {
                     .description("records in the detector's input not yet fetched by its consumers").tag("topic", topic)
                     .register(registry);
         }
-        refresh();
+        // Every known kind from the start (at 0), so a rate() works from the first dead letter or event.
+        List<String> known = new ArrayList<>();
+        DetectorCounters.REASON_KINDS.forEach(kind -> known.add(DetectorCounters.DEAD_LETTER_PREFIX + kind));
+        for (EventType type : EventType.values()) {
+            known.add(DetectorCounters.eventKey(type));
+        }
+        register(known);
     }
 
     /** Registers counters for kinds seen since the last scrape (dead-letter reasons, event types). */
@@ -81,7 +89,11 @@ final class ApiMetrics implements AutoCloseable {
         if (backend == null) {
             return;
         }
-        for (String key : stats.get().keySet()) {
+        register(stats.get().keySet());
+    }
+
+    private void register(Iterable<String> keys) {
+        for (String key : keys) {
             if (key.startsWith(DetectorCounters.DEAD_LETTER_PREFIX) && registered.add(key)) {
                 FunctionCounter.builder("reachwatch.dead.letters", stats, s -> s.get().getOrDefault(key, 0L))
                         .description("records sent to the dead-letter topic, by reason")

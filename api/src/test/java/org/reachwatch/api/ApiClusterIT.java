@@ -95,6 +95,7 @@ class ApiClusterIT {
             fleet.addAll(fleet(quiet, false));
             fleet.sort(Comparator.comparing(ProbeMeasurement::getStartTime));
             publish(topics, fleet);
+            publishGarbage(topics, blocked);
             a.app.sendEndOfInput(fleet.get(fleet.size() - 1).getStartTime(), settings);
             a.app.awaitCaughtUp(Duration.ofMinutes(3));
             String incidentId = blocked + "-x.com-20240217T2100Z";
@@ -169,7 +170,9 @@ class ApiClusterIT {
             assertThat(metric(metricsA, "reachwatch_measurements_total", "") + metric(metricsB, "reachwatch_measurements_total", ""))
                     .isEqualTo(fleet.size());
             assertThat(metric(metricsB, "reachwatch_events_total", "type=\"REBLOCKED\"")).isEqualTo(1);
-            assertThat(metric(metricsA, "reachwatch_events_total", "type=\"REBLOCKED\"")).isNaN();
+            assertThat(metric(metricsB, "reachwatch_dead_letters_total", "reason=\"undeserializable\"")).isEqualTo(1);
+            assertThat(metric(metricsA, "reachwatch_events_total", "type=\"REBLOCKED\"")).isZero();
+            assertThat(metric(metricsA, "reachwatch_dead_letters_total", "reason=\"mis-keyed\"")).isZero();
             assertThat(metric(metricsB, "reachwatch_open_incidents", "cause=\"CENSORSHIP\"")).isEqualTo(1);
             assertThat(metric(metricsA, "reachwatch_open_incidents", "cause=\"CENSORSHIP\"")).isZero();
             assertThat(metric(metricsB, "reachwatch_window_close_event_lag_seconds", "")).isBetween(0.0, 600.0);
@@ -301,6 +304,18 @@ class ApiClusterIT {
             for (ProbeMeasurement m : fleet) {
                 producer.send(new ProducerRecord<>(topics.measurements().name(), TopicNames.partitionKey(m.getCountry()), m));
             }
+            producer.flush();
+        }
+    }
+
+    /** One record that is not Avro: a dead letter. */
+    private static void publishGarbage(DetectorTopics topics, String country) {
+        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(topics.measurements().name(), TopicNames.partitionKey(country),
+                    new byte[] {1, 2, 3}));
             producer.flush();
         }
     }

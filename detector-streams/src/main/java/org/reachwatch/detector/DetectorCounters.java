@@ -1,5 +1,6 @@
 package org.reachwatch.detector;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -12,6 +13,9 @@ import java.util.Locale;
 public final class DetectorCounters {
     /** Prefix of the dead letters counted by reason kind. */
     public static final String DEAD_LETTER_PREFIX = "dead-letter.";
+    /** Every kind {@link #reasonKind} returns. */
+    public static final List<String> REASON_KINDS = List.of("undeserializable", "empty", "missing-field", "too-old", "future",
+            "mis-keyed", "invalid");
     /** Prefix of the events counted by type. */
     public static final String EVENTS_PREFIX = "events.";
 
