@@ -37,7 +37,7 @@ class WebhookSinkTest {
 
     private WebhookSink sink(AlertFormat format, int maxAttempts) {
         return new WebhookSink(new WebhookSink.Settings(receiver.url("/hooks/T000/B000/secret-token"), format,
-                Map.of("Authorization", "Bearer s3cret"), Duration.ofMillis(400),
+                Map.of("Authorization", "Bearer s3cret"), Duration.ofSeconds(2),
                 new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2), new Random(1)), maxAttempts));
     }
 

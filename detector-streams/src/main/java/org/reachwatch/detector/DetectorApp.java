@@ -332,9 +332,19 @@ public final class DetectorApp implements AutoCloseable {
         return readAll(DetectorTopology.TRACKERS_STORE);
     }
 
-    /** Counters: measurements, duplicates, late, dead-letter, heartbeats, events. */
+    /** Counters summed over this instance's tasks: measurements, duplicates, late, dead-letter, heartbeats, events (see DetectorCounters). */
     public Map<String, Long> stats() {
-        return readAll(DetectorTopology.STATS_STORE);
+        // One store per task: the same counter name appears once per partition and is summed.
+        ReadOnlyKeyValueStore<String, Long> view = streams.store(
+                StoreQueryParameters.fromNameAndType(DetectorTopology.STATS_STORE, QueryableStoreTypes.<String, Long>keyValueStore()));
+        Map<String, Long> out = new java.util.TreeMap<>();
+        try (KeyValueIterator<String, Long> it = view.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, Long> kv = it.next();
+                out.merge(kv.key, kv.value, Long::sum);
+            }
+        }
+        return out;
     }
 
     private <V> Map<String, V> readAll(String store) {

@@ -55,9 +55,9 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
     static final String SOURCE_TOPIC_HEADER = "reachwatch.source.topic";
     /** Probe id of the ticks a detector task sends every partition when its own clock closes windows. */
     static final String TICK_PROBE = "reachwatch-tick";
-    private static final String CLOCK = "stream-time";
+    private static final String CLOCK = DetectorTopology.CLOCK_STREAM_TIME;
     private static final String TICK_CLOCK = "tick-time";
-    private static final String LAST_CLOSED = "last-closed-window";
+    private static final String LAST_CLOSED = DetectorTopology.CLOCK_LAST_CLOSED;
     private static final String OWN_SINCE_TICK = "own-record-since-tick";
 
     private final DetectorTopics topics;
@@ -399,6 +399,7 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
                 .setSummary(e.type() == EventType.INCIDENT_CLOSED ? summary : null)
                 .build();
         count("events");
+        count(DetectorCounters.eventKey(e.type()));
         context.forward(new Record<>(e.incidentId(), event, e.at()), DetectorTopology.EVENTS_SINK);
         context.forward(new Record<>(e.incidentId(), summary, e.at()), DetectorTopology.INCIDENTS_SINK);
     }
@@ -452,6 +453,7 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
 
     private void deadLetter(Record<byte[], byte[]> record, String topic, String reason) {
         count("dead-letter");
+        count(DetectorCounters.deadLetterKey(reason));
         context.forward(new Record<>((Object) record.key(), (Object) record.value(), record.timestamp(), headers(topic, reason)),
                 DetectorTopology.DEAD_LETTER_SINK);
     }

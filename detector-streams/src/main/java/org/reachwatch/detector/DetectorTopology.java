@@ -44,6 +44,10 @@ public final class DetectorTopology {
     public static final String TRACKERS_STORE = "disruption-trackers";
     /** The stream-time clock, the last clock another partition told, and the last closed window. */
     public static final String CLOCK_STORE = "detector-clock";
+    /** Key in {@link #CLOCK_STORE}: the task's event-time clock (epoch millis), as of its last commit. */
+    public static final String CLOCK_STREAM_TIME = "stream-time";
+    /** Key in {@link #CLOCK_STORE}: start (epoch millis) of the task's last closed window, as of its last commit. */
+    public static final String CLOCK_LAST_CLOSED = "last-closed-window";
     /** Counters: measurements, duplicates, late, dead-letter, heartbeats, events. Queryable. */
     public static final String STATS_STORE = "detector-stats";
     /** Holds nothing: calls the detector back before every commit (see CommitHookStore). */

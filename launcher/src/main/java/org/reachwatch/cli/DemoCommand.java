@@ -13,8 +13,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import org.reachwatch.api.ApiServer;
 import org.reachwatch.avro.AvailabilityWindow;
 import org.reachwatch.avro.DisruptionEvent;
 import org.reachwatch.detector.DetectorApp;
@@ -62,6 +64,13 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     WebhookOptions webhook;
 
+    @Option(names = "--serve", description = "Serve the live dashboard, status API and metrics during the run (the URL is "
+            + "printed as dashboard=http://host:port/ before the replay starts) and keep them up afterwards until interrupted.")
+    boolean serve;
+
+    @Mixin
+    HttpOptions http;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -74,13 +83,23 @@ public final class DemoCommand implements Callable<Integer> {
         Path work = Files.createTempDirectory(Files.createDirectories(report.toAbsolutePath().getParent()), ".demo-");
         out.printf("reachwatch demo: %s, %s to %s, replayed live in ~%d s%n", scenario.name(),
                 TIME.format(scenario.start()), TIME.format(scenario.end()), seconds);
+        ApiServer api = null;
         try (EmbeddedStack stack = EmbeddedStack.connectOrStart(null, null, 0)) {
             out.printf("embedded Kafka at %s (started in %d ms), Schema Registry at %s%n", stack.bootstrapServers(),
                     stack.brokerStartupMillis(), stack.registryUrl());
             DetectorTopics topics = DetectorTopics.defaults(stack.registryUrl());
+            if (serve) {
+                api = http.start("localhost");
+            }
             try (DetectorApp app = DetectorApp.start(stack.bootstrapServers(), topics, settings, "reachwatch-demo",
-                    work.resolve("state"), new Properties(), Duration.ofSeconds(90));
+                    work.resolve("state"), api == null ? new Properties() : HttpOptions.streamsSettings(api, new Properties()),
+                    Duration.ofSeconds(90));
                  AlertRunner alerts = webhook.start(stack.cluster(), true, err)) {
+                if (api != null) {
+                    HttpOptions.attach(api, app, stack.bootstrapServers(), stack.cluster().kafka(), settings);
+                    out.printf("dashboard=%s%n", api.url());
+                    out.flush();
+                }
                 out.printf("detector running (exactly-once); timeline of disruption events:%n%n");
                 Timeline.printHeader(out);
                 Timeline timeline = new Timeline(stack.bootstrapServers(), Map.of(), topics.events().name(),
@@ -106,11 +125,26 @@ public final class DemoCommand implements Callable<Integer> {
                         events.stream().map(DisruptionEvent::getIncidentId).distinct().count());
                 out.printf("report with %d chart(s): %s%n", charts, report.toAbsolutePath());
                 out.printf("demo finished in %.1f s%n", (System.nanoTime() - started) / 1e9);
+                if (api != null) {
+                    awaitInterrupt(api, out);
+                }
             }
         } finally {
+            if (api != null) {
+                api.close();
+            }
             Directories.deleteRecursively(work);
         }
         return 0;
+    }
+
+    /** Keeps the dashboard and API up (the detector running) until SIGTERM or Ctrl-C. */
+    private static void awaitInterrupt(ApiServer api, PrintWriter out) throws InterruptedException {
+        CountDownLatch stop = new CountDownLatch(1);
+        boolean handled = DetectCommand.onSignals(stop, "TERM", "INT");
+        out.printf("serving the dashboard at %s until %s%n", api.url(), handled ? "SIGTERM or Ctrl-C" : "Ctrl-C");
+        out.flush();
+        stop.await();
     }
 
     private static Path defaultScenario() {

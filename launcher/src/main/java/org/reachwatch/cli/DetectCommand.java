@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.reachwatch.api.ApiServer;
 import org.reachwatch.detector.DetectorApp;
 import org.reachwatch.detector.DetectorTopics;
 import picocli.CommandLine.Command;
@@ -40,6 +41,13 @@ public final class DetectCommand implements Callable<Integer> {
     /** {@code --webhook URL}: alerts sent from this process too. */
     @Mixin
     WebhookOptions webhook;
+
+    /** The status API, dashboard and metrics; {@code --no-http} turns them off. */
+    @Mixin
+    HttpOptions http;
+
+    @Option(names = "--no-http", description = "Do not serve the status API, dashboard and metrics.")
+    boolean noHttp;
 
     @Option(names = "--state-dir", defaultValue = "reachwatch-state", description = "Kafka Streams state directory (default ${DEFAULT-VALUE}).")
     Path stateDir;
@@ -93,10 +101,16 @@ public final class DetectCommand implements Callable<Integer> {
         // Static membership: a restart (clean or after a crash) rejoins as the same member and gets its
         // tasks back at once, instead of waiting out session.timeout.ms (45 s) for the old member.
         streams.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId(applicationId, stateDir));
+        // Listening first: its address is the detector's application.server, where other instances forward to.
+        ApiServer api = noHttp ? null : http.start(null);
         try (DetectorApp app = DetectorApp.start(c.bootstrapServers(), c.kafka(), config.topics(),
-                DetectorTopics.defaults(c.registryUrl()), config.settings(), applicationId, stateDir, streams,
-                Duration.ofMinutes(2));
+                DetectorTopics.defaults(c.registryUrl()), config.settings(), applicationId, stateDir,
+                api == null ? streams : HttpOptions.streamsSettings(api, streams), Duration.ofMinutes(2));
              AlertRunner alerts = webhook.start(c, false, spec.commandLine().getErr())) {
+            if (api != null) {
+                HttpOptions.attach(api, app, c.bootstrapServers(), c.kafka(), config.settings());
+                spec.commandLine().getOut().printf("status API, dashboard and metrics at %s%n", api.url());
+            }
             spec.commandLine().getOut().printf("detector running on %s; %s stops it%n", c.describe(),
                     handled ? "SIGTERM or Ctrl-C" : "Ctrl-C");
             spec.commandLine().getOut().flush();
@@ -110,6 +124,9 @@ public final class DetectCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("detector: stopping (closing Kafka Streams, writing checkpoints)");
             spec.commandLine().getErr().flush();
         } finally {
+            if (api != null) {
+                api.close();
+            }
             closed.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);

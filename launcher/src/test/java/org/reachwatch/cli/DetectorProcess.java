@@ -36,6 +36,11 @@ final class DetectorProcess implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of("detect",
                 "--bootstrap-servers", bootstrapServers, "--schema-registry-url", registryUrl,
                 "--state-dir", stateDir.toString(), "--application-id", applicationId, "--status-seconds", "5"));
+        if (!List.of(more).contains("--http-port")) {
+            // The drills measure the detector without its HTTP surfaces (DetectHttpIT, ApiClusterIT and
+            // DashboardBrowserIT test those).
+            args.add("--no-http");
+        }
         args.addAll(List.of(more));
         return command(log, args);
     }
