@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -389,7 +389,7 @@ class AlertServiceIT {
 
     private KafkaProducer<byte[], byte[]> transactional() {
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                broker.bootstrapServers(), ProducerConfig.TRANSACTIONAL_ID_CONFIG, prefix + "detector-" + Instant.now().toEpochMilli()),
+                broker.bootstrapServers(), ProducerConfig.TRANSACTIONAL_ID_CONFIG, prefix + "detector-" + UUID.randomUUID()),
                 new ByteArraySerializer(), new ByteArraySerializer());
         producer.initTransactions();
         return producer;

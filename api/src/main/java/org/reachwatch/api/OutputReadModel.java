@@ -29,6 +29,7 @@ import org.reachwatch.avro.AvailabilityWindow;
 import org.reachwatch.avro.DisruptionEvent;
 import org.reachwatch.avro.IncidentSummary;
 import org.reachwatch.detector.DetectorTopics;
+import org.reachwatch.schemas.kafka.KafkaClients;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,12 +69,7 @@ public final class OutputReadModel implements AutoCloseable {
     private OutputReadModel(String bootstrapServers, Map<String, ?> clientConfig, DetectorTopics topics, int maxWindowsPerSeries) {
         this.topics = topics;
         this.maxWindowsPerSeries = maxWindowsPerSeries;
-        Map<String, Object> config = new HashMap<>();
-        clientConfig.forEach((k, v) -> {
-            if (ConsumerConfig.configNames().contains(k)) {
-                config.put(k, v);
-            }
-        });
+        Map<String, Object> config = KafkaClients.only(ConsumerConfig.configNames(), clientConfig);
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
         config.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);

@@ -41,6 +41,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.reachwatch.avro.MeasurementSource;
 import org.reachwatch.avro.ProbeHeartbeat;
 import org.reachwatch.detector.lifecycle.TrackerState;
+import org.reachwatch.schemas.kafka.KafkaClients;
 import org.reachwatch.schemas.kafka.KafkaTopics;
 import org.reachwatch.schemas.serde.AvroSerde;
 import org.reachwatch.schemas.registry.SchemaRegistryUnavailableException;
@@ -233,12 +234,7 @@ public final class DetectorApp implements AutoCloseable {
 
     /** Admin settings: the client settings that apply to an admin client, and the bootstrap servers. */
     private static Map<String, Object> adminConfig(String bootstrapServers, Map<String, ?> clientConfig) {
-        Map<String, Object> config = new HashMap<>();
-        clientConfig.forEach((k, v) -> {
-            if (AdminClientConfig.configNames().contains(k)) {
-                config.put(k, v);
-            }
-        });
+        Map<String, Object> config = KafkaClients.only(AdminClientConfig.configNames(), clientConfig);
         config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         return config;
     }
@@ -276,12 +272,7 @@ public final class DetectorApp implements AutoCloseable {
      */
     public void sendEndOfInput(Instant lastEventTime, DetectorSettings settings) {
         awaitCaughtUp(Duration.ofMinutes(60));
-        Map<String, Object> config = new HashMap<>();
-        clientConfig.forEach((k, v) -> {
-            if (ProducerConfig.configNames().contains(k)) {
-                config.put(k, v);
-            }
-        });
+        Map<String, Object> config = KafkaClients.only(ProducerConfig.configNames(), clientConfig);
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<String, ProbeHeartbeat> producer = new KafkaProducer<>(config, new StringSerializer(),

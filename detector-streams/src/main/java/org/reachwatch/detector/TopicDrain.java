@@ -2,7 +2,6 @@ package org.reachwatch.detector;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -14,6 +13,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.reachwatch.schemas.kafka.KafkaClients;
 
 /**
  * Reads a topic from the beginning to its current end (committed records only, so an exactly-once
@@ -48,12 +48,7 @@ public final class TopicDrain {
      */
     public static <V> long forEach(String bootstrapServers, Map<String, ?> clientConfig, String topic, Deserializer<V> values,
                                    Duration timeout, Consumer<V> sink) {
-        Map<String, Object> config = new HashMap<>();
-        clientConfig.forEach((k, v) -> {
-            if (ConsumerConfig.configNames().contains(k)) {
-                config.put(k, v);
-            }
-        });
+        Map<String, Object> config = KafkaClients.only(ConsumerConfig.configNames(), clientConfig);
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

@@ -53,6 +53,8 @@ import org.reachwatch.detector.DetectorSettings;
 import org.reachwatch.detector.DetectorTopicConfigs;
 import org.reachwatch.detector.DetectorTopics;
 import org.reachwatch.schemas.TopicNames;
+import org.reachwatch.schemas.io.Directories;
+import org.reachwatch.schemas.kafka.KafkaClients;
 import org.reachwatch.schemas.serde.AvroSerde;
 import org.reachwatch.simulator.Scenario;
 import org.reachwatch.simulator.Simulator;
@@ -146,7 +148,7 @@ public final class BenchCommand implements Callable<Integer> {
                 liveLatency(stack, prefix, work.resolve("live"), out);
             }
         } finally {
-            Replay.deleteQuietly(work);
+            Directories.deleteRecursively(work);
         }
         return 0;
     }
@@ -467,12 +469,7 @@ public final class BenchCommand implements Callable<Integer> {
     /** The client settings of this client type, then {@code fixed} and the bootstrap servers. */
     private static Map<String, Object> config(String bootstrap, Map<String, Object> client, Set<String> names,
                                               Map<String, Object> fixed) {
-        Map<String, Object> config = new HashMap<>();
-        client.forEach((k, v) -> {
-            if (names.contains(k)) {
-                config.put(k, v);
-            }
-        });
+        Map<String, Object> config = KafkaClients.only(names, client);
         config.putAll(fixed);
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         return config;

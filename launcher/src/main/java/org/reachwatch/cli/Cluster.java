@@ -1,7 +1,6 @@
 package org.reachwatch.cli;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -11,6 +10,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.reachwatch.schemas.kafka.KafkaClients;
 import org.reachwatch.schemas.registry.HttpSchemaRegistryClient;
 import org.reachwatch.schemas.registry.RegistryClientConfig;
 import org.reachwatch.schemas.registry.SchemaRegistryClients;
@@ -64,12 +64,7 @@ record Cluster(String bootstrapServers, String registryUrl, KafkaClientSettings 
      * @throws IllegalArgumentException when the broker or the registry refused the login or its rights
      */
     boolean checkAccess(Duration timeout) {
-        Map<String, Object> config = new HashMap<>();
-        kafka().forEach((k, v) -> {
-            if (AdminClientConfig.configNames().contains(k)) {
-                config.put(k, v);
-            }
-        });
+        Map<String, Object> config = KafkaClients.only(AdminClientConfig.configNames(), kafka());
         config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 30_000));

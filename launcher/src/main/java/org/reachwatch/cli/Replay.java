@@ -41,6 +41,7 @@ import org.reachwatch.feeds.LineSource;
 import org.reachwatch.schemas.TopicNames;
 import org.reachwatch.schemas.io.Directories;
 import org.reachwatch.schemas.json.AvroJson;
+import org.reachwatch.schemas.kafka.KafkaClients;
 import org.reachwatch.schemas.serde.AvroSerde;
 
 /**
@@ -142,11 +143,7 @@ final class Replay {
         config.put(ProducerConfig.LINGER_MS_CONFIG, "20");
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
         config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        stack.cluster().kafka().forEach((k, v) -> {
-            if (ProducerConfig.configNames().contains(k)) {
-                config.put(k, v);
-            }
-        });
+        config.putAll(KafkaClients.only(ProducerConfig.configNames(), stack.cluster().kafka()));
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -287,10 +284,5 @@ final class Replay {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-    }
-
-    /** Deletes a working directory; one left behind is harmless. Kept for BenchCommand: use Directories. */
-    static void deleteQuietly(Path dir) {
-        Directories.deleteRecursively(dir);
     }
 }

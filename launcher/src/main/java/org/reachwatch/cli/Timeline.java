@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -24,6 +23,7 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.reachwatch.avro.DisruptionEvent;
+import org.reachwatch.schemas.kafka.KafkaClients;
 import org.reachwatch.schemas.registry.SchemaRegistryException;
 
 /**
@@ -96,12 +96,7 @@ final class Timeline implements Runnable {
 
     @Override
     public void run() {
-        Map<String, Object> config = new HashMap<>();
-        client.forEach((k, v) -> {
-            if (ConsumerConfig.configNames().contains(k)) {
-                config.put(k, v);
-            }
-        });
+        Map<String, Object> config = KafkaClients.only(ConsumerConfig.configNames(), client);
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
         config.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
