@@ -367,7 +367,7 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
         for (WindowAccumulator acc : closed) {
             TrackerKey key = TrackerKey.target(acc.country, acc.asn, acc.target);
             context.forward(new Record<>(key.storeKey(), acc.toAvro(), ws), DetectorTopology.WINDOWS_SINK);
-            counts.add(new WindowJudge.Counts(key, acc.control, acc.total, acc.observation()));
+            counts.add(new WindowJudge.Counts(key, acc.control, acc.total, acc.observation(), acc.throughputs));
         }
         WindowJudge.Judgement judgement = judge.judge(ws, counts, trackerCache, !endOfInput);
         for (WindowJudge.Emission e : judgement.emissions()) {
@@ -380,7 +380,8 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
         List<NetworkStatus> out = new ArrayList<>(networks.size());
         for (WindowJudge.NetworkDetail n : networks) {
             out.add(NetworkStatus.newBuilder().setAsn(n.asn()).setAvailability(n.availability()).setBaseline(n.baseline())
-                    .setMeasurements(n.measurements()).setBlocked(n.blocked()).setMethods(methods(n.methods())).build());
+                    .setMeasurements(n.measurements()).setBlocked(n.blocked()).setMethods(methods(n.methods()))
+                    .setThrottled(n.throttled()).setThroughputBytesPerSecond(n.throughput()).build());
         }
         return out;
     }
@@ -395,6 +396,7 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
                 .setAvailability(e.availability()).setBaseline(TrackerKey.REGION.equals(st.target) ? null : e.baseline())
                 .setCause(e.cause()).setMethods(methods(e.methods()))
                 .setMeasurements(e.measurements()).setDistinctProbes(e.probes()).setConfidence(e.confidence())
+                .setThroughputBytesPerSecond(e.throughput()).setExpectedThroughputBytesPerSecond(e.expectedThroughput())
                 .setNetworks(networks)
                 .setSummary(e.type() == EventType.INCIDENT_CLOSED ? summary : null)
                 .build();
@@ -411,6 +413,12 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
                     .setTo(p.to == null ? null : Instant.ofEpochMilli(p.to)).setMinAvailability(p.minAvailability)
                     .setMethods(methods(p.methods)).build());
         }
+        for (TrackerState.ThrottlePhase p : st.throttlePhases) {
+            phases.add(IncidentPhase.newBuilder().setState(IncidentState.THROTTLED).setFrom(Instant.ofEpochMilli(p.from))
+                    .setTo(p.to == null ? null : Instant.ofEpochMilli(p.to)).setMinAvailability(null)
+                    .setMethods(List.of(BlockingMethod.THROTTLING)).build());
+        }
+        phases.sort(Comparator.comparing(IncidentPhase::getFrom));
         long blocked = st.blockedMillis;
         if (!st.phases.isEmpty()) {
             TrackerState.Phase last = st.phases.get(st.phases.size() - 1);
@@ -418,10 +426,13 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
                 blocked += Math.max(0, st.lastChangeAt - last.from);
             }
         }
-        boolean closed = st.stage == TrackerState.Stage.NORMAL;
+        boolean closed = !st.openIncident();
+        IncidentState state = closed ? IncidentState.CLOSED
+                : st.throttled && (st.stage == TrackerState.Stage.RESTORED || st.stage == TrackerState.Stage.NORMAL) ? IncidentState.THROTTLED
+                : st.stage == TrackerState.Stage.NORMAL ? IncidentState.RESTORED : state(st.stage);
         return IncidentSummary.newBuilder()
                 .setIncidentId(st.incidentId).setCountry(st.country).setAsn(st.asn).setTarget(st.target)
-                .setState(closed ? IncidentState.CLOSED : state(st.stage))
+                .setState(state)
                 .setCause(st.cause == null ? DisruptionCause.UNKNOWN : st.cause)
                 .setStartedAt(Instant.ofEpochMilli(st.incidentStart)).setLastChangeAt(Instant.ofEpochMilli(st.lastChangeAt))
                 .setClosedAt(closed ? Instant.ofEpochMilli(st.lastChangeAt) : null)

@@ -48,7 +48,10 @@ public record DetectorSettings(
         double clockQuantile,
         int clockMinProbes,
         Duration clockHorizon,
-        Duration silenceLag) {
+        Duration silenceLag,
+        double throttleSlowRatio,
+        int throttleConfirmWindows,
+        int throttleWarmupWindows) {
 
     /** Defaults, keyed by property name, in the order DESIGN.md documents them. */
     public static final Map<String, String> DEFAULTS = defaults();
@@ -91,6 +94,9 @@ public record DetectorSettings(
         d.put("detector.clock.min.probes", "2");
         d.put("detector.clock.horizon", "PT1H");
         d.put("detector.silence.lag", "PT15M");
+        d.put("detector.throttle.slow.ratio", "0.35");
+        d.put("detector.throttle.confirm.windows", "2");
+        d.put("detector.throttle.warmup.windows", "12");
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -134,7 +140,8 @@ public record DetectorSettings(
                 duration(p, "detector.max.future.skew"), instant(p, "detector.oldest.valid.time"),
                 integer(p, "detector.partitions"), decimal(p, "detector.clock.quantile"),
                 integer(p, "detector.clock.min.probes"), duration(p, "detector.clock.horizon"),
-                duration(p, "detector.silence.lag"));
+                duration(p, "detector.silence.lag"), decimal(p, "detector.throttle.slow.ratio"),
+                integer(p, "detector.throttle.confirm.windows"), integer(p, "detector.throttle.warmup.windows"));
     }
 
     public long windowMillis() {

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.reachwatch.avro.AvailabilityWindow;
+import org.reachwatch.avro.MeasurementOutcome;
 import org.reachwatch.avro.ProbeMeasurement;
 import org.reachwatch.detector.lifecycle.WindowObservation;
 
@@ -68,7 +69,8 @@ public final class WindowAccumulator {
         if (m.getLatencyMs() != null && latencies.size() < SAMPLE_CAP) {
             latencies.add(m.getLatencyMs());
         }
-        if (m.getThroughputBytesPerSecond() != null && throughputs.size() < SAMPLE_CAP) {
+        if (m.getThroughputBytesPerSecond() != null && m.getOutcome() == MeasurementOutcome.REACHABLE
+                && throughputs.size() < SAMPLE_CAP) {
             throughputs.add(m.getThroughputBytesPerSecond());
         }
     }

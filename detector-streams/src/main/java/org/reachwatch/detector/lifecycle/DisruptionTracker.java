@@ -146,17 +146,20 @@ public final class DisruptionTracker {
         switch (st.stage) {
             case NORMAL -> {
                 if (verdict == Verdict.BLOCKED && !ctx.suppressOnset()) {
-                    st.incidentId = incidentId(st, obs.windowStart());
-                    st.incidentStart = obs.windowStart();
+                    if (!st.throttleOpen) {
+                        st.incidentId = incidentId(st, obs.windowStart());
+                        st.incidentStart = obs.windowStart();
+                        st.reblocks = 0;
+                        st.blockedMillis = 0;
+                        st.phases.clear();
+                        st.methods.clear();
+                        st.throttlePhases.clear();
+                        st.everBlockedNetworks.clear();
+                    } // else: a block after (or during) a throttle is the same story, in the same incident
                     st.cause = cause(obs, ctx);
                     st.blockedFailures = obs.failures();
                     st.blockedTotal = obs.conclusive();
                     st.method = obs.dominantMethod();
-                    st.reblocks = 0;
-                    st.blockedMillis = 0;
-                    st.phases.clear();
-                    st.methods.clear();
-                    st.everBlockedNetworks.clear();
                     st.everBlockedNetworks.addAll(ctx.blockedNetworks());
                     clearPending(st);
                     transition(st, Stage.BLOCKED, obs.windowStart(), obs);
@@ -222,15 +225,24 @@ public final class DisruptionTracker {
 
     /** Closes a restored incident once it has stayed restored for the whole linking horizon. */
     public void closeAfterHorizon(TrackerState st, long streamTime, List<LifecycleEvent> events) {
-        if (st.stage != Stage.RESTORED) {
+        if (st.throttled) {
+            return; // still slowed down: the incident goes on
+        }
+        long calmSince;
+        if (st.stage == Stage.RESTORED) {
+            calmSince = st.throttleOpen && st.throttleEndedAt != null ? Math.max(st.restoredAt, st.throttleEndedAt) : st.restoredAt;
+        } else if (st.stage == Stage.NORMAL && st.throttleOpen && st.throttleEndedAt != null) {
+            calmSince = st.throttleEndedAt; // an incident of throttling alone
+        } else {
             return;
         }
-        long closeAt = st.restoredAt + settings.linkingHorizon().toMillis();
+        long closeAt = calmSince + settings.linkingHorizon().toMillis();
         if (streamTime < closeAt) {
             return;
         }
         closePhase(st, closeAt);
         st.lastChangeAt = closeAt;
+        st.throttleOpen = false;
         events.add(new LifecycleEvent(EventType.INCIDENT_CLOSED, st.incidentId, closeAt, st.lastAvailability,
                 1 - st.baseline, st.cause, List.copyOf(st.methods), 0, 0, 1.0));
         st.stage = Stage.NORMAL;

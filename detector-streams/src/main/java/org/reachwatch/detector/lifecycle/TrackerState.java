@@ -29,6 +29,14 @@ public final class TrackerState {
         public Set<String> methods = new TreeSet<>();
     }
 
+    /** One stretch of an incident during which the target was throttled (it may overlap the block's phases). */
+    public static final class ThrottlePhase {
+        public long from;
+        public Long to;
+        /** Lowest ratio of measured to expected speed seen in the stretch. */
+        public Double minSpeedRatio;
+    }
+
     /** Volume windows pooled until they hold enough expected probes to judge (small networks). */
     public record VolumePool(long windowStart, int volume, double expected, int probes) {
     }
@@ -58,6 +66,21 @@ public final class TrackerState {
     public boolean named;
     /** Failure share of the evidence that last named the network: its blocked level. */
     public double namedShare;
+
+    /** Speed (throttling, {@link ThrottleTracker}): the learned normal speed, slow measurements pooled, the state. */
+    public SpeedBaseline speed;
+    /** Learned share of measurements slower than throttle.slow.ratio of the expected speed in normal windows. */
+    public double slowBaseline;
+    public int slowBaselineWindows;
+    public WindowObservation speedPool;
+    public boolean throttled;
+    /** An incident opened or joined by a throttle that has not closed yet (the target may be neither blocked nor throttled now). */
+    public boolean throttleOpen;
+    public Long throttleEndedAt;
+    /** A streak of windows pointing to a throttling change (onset while not throttled, end while throttled). */
+    public int throttleStreak;
+    public long throttleStreakSince;
+    public List<ThrottlePhase> throttlePhases = new ArrayList<>();
 
     public Stage stage = Stage.NORMAL;
     public String incidentId;
@@ -93,10 +116,16 @@ public final class TrackerState {
         this.asn = asn;
         this.target = target;
         this.baseline = prior;
+        this.slowBaseline = prior;
     }
 
     public boolean inIncident() {
         return stage != Stage.NORMAL;
+    }
+
+    /** An incident is open: blocked, partially restored or restored but not closed, or throttled or not closed after a throttle. */
+    public boolean openIncident() {
+        return inIncident() || throttleOpen;
     }
 
     /** Blocked or partially restored: the incident is not over. */

@@ -44,10 +44,12 @@ public final class WindowJudge {
 
     private final DetectorSettings settings;
     private final DisruptionTracker tracker;
+    private final ThrottleTracker throttles;
 
     public WindowJudge(DetectorSettings settings) {
         this.settings = settings;
         this.tracker = new DisruptionTracker(settings);
+        this.throttles = new ThrottleTracker(settings);
     }
 
     /**
@@ -55,12 +57,20 @@ public final class WindowJudge {
      *
      * @param volume every measurement counted, inconclusive ones included
      */
-    public record Counts(TrackerKey key, boolean control, int volume, WindowObservation observation) {
+    public record Counts(TrackerKey key, boolean control, int volume, WindowObservation observation, List<Double> speeds) {
+        /** Counts without download speeds. */
+        public Counts(TrackerKey key, boolean control, int volume, WindowObservation observation) {
+            this(key, control, volume, observation, List.of());
+        }
     }
 
     /** Network-level detail of an event. */
     public record NetworkDetail(String asn, Double availability, Double baseline, int measurements, boolean blocked,
-                                List<String> methods) {
+                                List<String> methods, boolean throttled, Double throughput) {
+        public NetworkDetail(String asn, Double availability, Double baseline, int measurements, boolean blocked,
+                             List<String> methods) {
+            this(asn, availability, baseline, measurements, blocked, methods, false, null);
+        }
     }
 
     /** A lifecycle event to publish, with the tracker it belongs to and its network detail. */
@@ -104,6 +114,7 @@ public final class WindowJudge {
                 changed);
         judgeCountryTargets(w, unreliable, nationalOutage, failingCountries, networkOnsets, blocking, normal, stillBlocking, out,
                 changed);
+        judgeSpeeds(w, unreliable, nationalOutage, out, changed);
         return new Judgement(out, changed);
     }
 
@@ -385,6 +396,58 @@ public final class WindowJudge {
         }
     }
 
+    /**
+     * Step 6: speed ({@link ThrottleTracker}). Each network judges its measurements' speeds against its own
+     * controls and learned ratio, and records whether it throttles the target; the country judges the
+     * share of slow measurements of all its networks that are not dark (or, without network detail, its
+     * own speeds) and tells the story: throttling started and ended, in the target's incident.
+     */
+    private void judgeSpeeds(Window w, Map<String, Set<String>> unreliable, Set<String> nationalOutage, List<Emission> out,
+                             Set<TrackerKey> changed) {
+        Map<TrackerKey, ThrottleTracker.SpeedEvidence> byCountry = new TreeMap<>();
+        for (TrackerKey key : w.speedKeys(true)) {
+            if (w.isControl(key)) {
+                continue;
+            }
+            TrackerState st = w.state(key, tracker);
+            boolean suppress = nationalOutage.contains(key.country())
+                    || unreliable.getOrDefault(key.country(), Set.of()).contains(key.asn());
+            ThrottleTracker.SpeedEvidence ev = throttles.evidence(st, w.start, w.end, w.speeds(key),
+                    w.controlSpeeds(key.regionKey()), w.observation(key).probes());
+            throttles.onWindow(st, ev, w.observation(key).availability(), suppress, false);
+            changed.add(key);
+            w.networkSpeeds.put(key, ev);
+            if (!suppress && ev.judged() > 0) {
+                byCountry.merge(key.countryLevel(), ev, ThrottleTracker.SpeedEvidence::plus);
+            }
+        }
+        Set<TrackerKey> keys = new TreeSet<>(w.speedKeys(false));
+        keys.addAll(byCountry.keySet());
+        for (TrackerKey key : keys) {
+            if (w.isControl(key)) {
+                continue;
+            }
+            TrackerState st = w.state(key, tracker);
+            WindowObservation obs = w.observation(key);
+            ThrottleTracker.SpeedEvidence ev = throttles.evidence(st, w.start, w.end, w.speeds(key),
+                    w.controlSpeeds(key.regionKey()), obs.probes());
+            ThrottleTracker.SpeedEvidence networks = byCountry.get(key);
+            if (networks != null) {
+                ev = ev.judgedAs(networks);
+            }
+            List<LifecycleEvent> events = new ArrayList<>(throttles.onWindow(st, ev, obs.availability(),
+                    nationalOutage.contains(key.country()), true));
+            tracker.closeAfterHorizon(st, w.end, events);
+            changed.add(key);
+            if (!events.isEmpty()) {
+                List<NetworkDetail> detail = targetDetail(w, key, unreliable.getOrDefault(key.country(), Set.of()));
+                for (LifecycleEvent e : events) {
+                    out.add(new Emission(st, e, restores(e) ? noneBlocked(detail) : detail));
+                }
+            }
+        }
+    }
+
     /** After a restoration nothing blocks, by definition; a network's own evidence may lag a window or two. */
     private static boolean restores(LifecycleEvent e) {
         return e.type() == EventType.RESTORED || e.type() == EventType.INCIDENT_CLOSED;
@@ -392,7 +455,7 @@ public final class WindowJudge {
 
     private static List<NetworkDetail> noneBlocked(List<NetworkDetail> detail) {
         return detail.stream().map(n -> new NetworkDetail(n.asn(), n.availability(), n.baseline(), n.measurements(), false,
-                n.methods())).toList();
+                n.methods(), n.throttled(), n.throughput())).toList();
     }
 
     private boolean serviceOutage(TrackerKey key, Map<String, Integer> failingCountries, WindowObservation obs) {
@@ -409,10 +472,22 @@ public final class WindowJudge {
                 continue;
             }
             boolean blocked = st != null && st.named && !dark.contains(net.asn());
+            boolean throttled = st != null && !dark.contains(net.asn()) && (st.throttled || slowNow(st, w.networkSpeeds.get(net)));
+            Double speed = ThrottleTracker.logMedian(w.speeds(net));
             detail.add(new NetworkDetail(net.asn(), obs.availability(), st == null ? null : 1 - st.baseline,
-                    obs.conclusive(), blocked, obs.methodsByCount()));
+                    obs.conclusive(), blocked, obs.methodsByCount(), throttled, speed == null ? null : Math.exp(speed)));
         }
         return detail;
+    }
+
+    /**
+     * Whether a network's own measurements in this window are decisively slow, before its tracker (judging
+     * a few probes, pooled) has confirmed it: the country's event names it now, as blocks are named.
+     */
+    private boolean slowNow(TrackerState st, ThrottleTracker.SpeedEvidence ev) {
+        return ev != null && ev.judged() >= settings.attributionMinSamples()
+                && (double) ev.slow() / ev.judged() - st.slowBaseline >= settings.onsetMinEffect()
+                && ShareTest.llr(ev.slow(), ev.judged(), st.slowBaseline) >= settings.attributionLlr();
     }
 
     private List<NetworkDetail> regionDetail(Window w, String country, Set<String> dark) {
@@ -439,6 +514,11 @@ public final class WindowJudge {
         /** Everything a region measured in the window, targets and controls together. */
         final Map<TrackerKey, WindowObservation> overall = new HashMap<>();
         final Map<TrackerKey, Integer> probes = new HashMap<>();
+        /** Download speeds of targets (by key) and of controls (by region), bytes per second. */
+        final Map<TrackerKey, List<Double>> speeds = new HashMap<>();
+        final Map<TrackerKey, List<Double>> controlSpeeds = new HashMap<>();
+        /** Each network's speed evidence of this window, once judged (step 6). */
+        final Map<TrackerKey, ThrottleTracker.SpeedEvidence> networkSpeeds = new HashMap<>();
         final Set<TrackerKey> controlTargets = new TreeSet<>();
         final Set<TrackerKey> networkRegions = new TreeSet<>();
         final Set<TrackerKey> countryRegions = new TreeSet<>();
@@ -456,8 +536,14 @@ public final class WindowJudge {
                 if (c.control()) {
                     controlTargets.add(c.key().countryLevel());
                     controls.merge(region, c.observation(), WindowObservation::plus);
+                    if (!c.speeds().isEmpty()) {
+                        controlSpeeds.computeIfAbsent(region, k -> new ArrayList<>()).addAll(c.speeds());
+                    }
                 } else {
                     targets.put(c.key(), c.observation());
+                    if (!c.speeds().isEmpty()) {
+                        speeds.put(c.key(), c.speeds());
+                    }
                 }
             }
             volume.keySet().forEach(this::addRegion);
@@ -491,7 +577,7 @@ public final class WindowJudge {
                 }
             }
             states.forEach((k, st) -> {
-                if (!k.isRegion() && k.isNetwork() == network && (st.inIncident() || st.named)) {
+                if (!k.isRegion() && k.isNetwork() == network && (st.openIncident() || st.named)) {
                     keys.add(k);
                 }
             });
@@ -502,6 +588,30 @@ public final class WindowJudge {
             Set<TrackerKey> keys = new TreeSet<>();
             targets.keySet().stream().filter(k -> !k.isNetwork()).forEach(keys::add);
             return keys;
+        }
+
+        /** Target keys with speeds this window, or whose tracker is throttled or in a throttle incident. */
+        Set<TrackerKey> speedKeys(boolean network) {
+            Set<TrackerKey> keys = new TreeSet<>();
+            for (TrackerKey k : speeds.keySet()) {
+                if (k.isNetwork() == network) {
+                    keys.add(k);
+                }
+            }
+            states.forEach((k, st) -> {
+                if (!k.isRegion() && k.isNetwork() == network && (st.throttled || st.throttleOpen || st.speedPool != null)) {
+                    keys.add(k);
+                }
+            });
+            return keys;
+        }
+
+        List<Double> speeds(TrackerKey key) {
+            return speeds.getOrDefault(key, List.of());
+        }
+
+        List<Double> controlSpeeds(TrackerKey region) {
+            return controlSpeeds.getOrDefault(region, List.of());
         }
 
         boolean isControl(TrackerKey key) {
