@@ -390,7 +390,7 @@ public final class WindowJudge {
             if (!events.isEmpty()) {
                 List<NetworkDetail> detail = targetDetail(w, key, leftOut);
                 for (LifecycleEvent e : events) {
-                    out.add(new Emission(st, e, restores(e) ? noneBlocked(detail) : detail));
+                    out.add(new Emission(st, e, named(e, detail)));
                 }
             }
         }
@@ -442,10 +442,26 @@ public final class WindowJudge {
             if (!events.isEmpty()) {
                 List<NetworkDetail> detail = targetDetail(w, key, unreliable.getOrDefault(key.country(), Set.of()));
                 for (LifecycleEvent e : events) {
-                    out.add(new Emission(st, e, restores(e) ? noneBlocked(detail) : detail));
+                    out.add(new Emission(st, e, named(e, detail)));
                 }
             }
         }
+    }
+
+    /** A target's network detail as an event states it: what a restoration or an end says is over, is. */
+    private static List<NetworkDetail> named(LifecycleEvent e, List<NetworkDetail> detail) {
+        return switch (e.type()) {
+            case RESTORED -> noneBlocked(detail);
+            case THROTTLING_ENDED -> noneThrottled(detail);
+            case INCIDENT_CLOSED -> noneThrottled(noneBlocked(detail));
+            default -> detail;
+        };
+    }
+
+    /** Once throttling ended nothing throttles, by definition; a network's own tracker may lag a window or two. */
+    private static List<NetworkDetail> noneThrottled(List<NetworkDetail> detail) {
+        return detail.stream().map(n -> new NetworkDetail(n.asn(), n.availability(), n.baseline(), n.measurements(), n.blocked(),
+                n.methods(), false, n.throughput())).toList();
     }
 
     /** After a restoration nothing blocks, by definition; a network's own evidence may lag a window or two. */
