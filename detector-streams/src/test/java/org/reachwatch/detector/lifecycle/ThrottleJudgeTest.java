@@ -16,6 +16,7 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.reachwatch.avro.EventType;
 import org.reachwatch.detector.DetectorSettings;
+import org.reachwatch.detector.StoredStates;
 
 /**
  * Throttling through the whole judge, on windows of counts and download speeds built here: each probe
@@ -36,6 +37,8 @@ class ThrottleJudgeTest {
     private final List<WindowJudge.Emission> emitted = new ArrayList<>();
     private final Random random = new Random(2021);
     private long window;
+    private long restartEvery;
+    private int restarts;
 
     /** One network: its speed in bytes per second. */
     record Network(String asn, int probes, double speed, boolean mobile) {
@@ -56,15 +59,24 @@ class ThrottleJudgeTest {
         return (net, target, t) -> hourOfDay(t) >= 18 && hourOfDay(t) < 22 ? 0.25 : 1;
     }
 
+    static final Set<String> THROTTLING = Set.of("AS12389", "AS8359", "AS31133");
+    static final long ONSET = T0.toEpochMilli() + 24 * HOUR;
+    static final long FIXED_LIFT = ONSET + 30 * HOUR;
+    static final long MOBILE_LIFT = FIXED_LIFT + 12 * HOUR;
+
+    /** Russia, March 2021: one service slowed on most networks, lifted on fixed lines first. */
+    private void russia() {
+        run(RUSSIA, 24 * HOUR, NORMAL);
+        run(RUSSIA, 72 * HOUR, (net, target, t) -> target.equals(TARGET) && THROTTLING.contains(net.asn())
+                && (net.mobile() ? t < MOBILE_LIFT : t < FIXED_LIFT) ? 0.05 : 1);
+    }
+
     @Test
     void aThrottleOnMostNetworksIsOneEpisodeNamingThemAndEndsWhenTheLastLiftsIt() {
-        Set<String> throttling = Set.of("AS12389", "AS8359", "AS31133");
-        long onset = T0.toEpochMilli() + 24 * HOUR;
-        long fixedLift = onset + 30 * HOUR;
-        long mobileLift = fixedLift + 12 * HOUR;
-        run(RUSSIA, 24 * HOUR, NORMAL);
-        run(RUSSIA, 72 * HOUR, (net, target, t) -> target.equals(TARGET) && throttling.contains(net.asn())
-                && (net.mobile() ? t < mobileLift : t < fixedLift) ? 0.05 : 1);
+        Set<String> throttling = THROTTLING;
+        long onset = ONSET;
+        long mobileLift = MOBILE_LIFT;
+        russia();
 
         assertThat(types()).containsExactly(EventType.THROTTLING_STARTED, EventType.THROTTLING_ENDED);
         WindowJudge.Emission started = emitted.get(0);
@@ -80,6 +92,22 @@ class ThrottleJudgeTest {
         // the fixed line lifted first: by the end, its own tracker no longer names it
         assertThat(states.get(TrackerKey.target("RU", "AS12389", TARGET)).throttled).isFalse();
         assertThat(states.get(TrackerKey.target("RU", null, OTHER)).throttleOpen).isFalse();
+    }
+
+    @Test
+    void whatATrackerKnowsOfSpeedSurvivesARestart() {
+        ThrottleJudgeTest uninterrupted = new ThrottleJudgeTest();
+        uninterrupted.russia();
+        ThrottleJudgeTest restarted = new ThrottleJudgeTest();
+        restarted.restartEvery = 7 * HOUR + WINDOW; // lands in warm-up, onset streaks, pools and the throttle
+        restarted.russia();
+
+        assertThat(restarted.restarts).isGreaterThan(10);
+        assertThat(describe(restarted.emitted)).isNotEmpty().isEqualTo(describe(uninterrupted.emitted));
+    }
+
+    private static List<String> describe(List<WindowJudge.Emission> emissions) {
+        return emissions.stream().map(e -> e.event() + " " + e.networks()).toList();
     }
 
     @Test
@@ -151,6 +179,10 @@ class ThrottleJudgeTest {
     private void run(List<Network> fleet, long span, World world) {
         long end = T0.toEpochMilli() + window * WINDOW + span;
         for (long t = T0.toEpochMilli() + window * WINDOW; t < end; t += WINDOW, window++) {
+            if (restartEvery > 0 && t % restartEvery == 0) {
+                StoredStates.roundTrip(states);
+                restarts++;
+            }
             WindowJudge.Judgement j = judge.judge(t, counts(fleet, t, world), states, true);
             emitted.addAll(j.emissions());
         }
