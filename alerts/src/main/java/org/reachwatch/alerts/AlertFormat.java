@@ -86,11 +86,22 @@ public enum AlertFormat {
             s.append(event.getCause() == DisruptionCause.NETWORK_OUTAGE ? ", dark on " : ", blocked on ")
                     .append(String.join(", ", named));
         }
+        List<String> throttling = event.getNetworks().stream().filter(NetworkStatus::getThrottled).map(NetworkStatus::getAsn)
+                .collect(Collectors.toList());
+        if (!throttling.isEmpty()) {
+            s.append(", throttled on ").append(String.join(", ", throttling));
+        }
         StringBuilder figures = new StringBuilder();
         if (event.getAvailability() != null) {
             figures.append("availability ").append(percent(event.getAvailability()));
             if (event.getBaseline() != null) {
                 figures.append(" (baseline ").append(percent(event.getBaseline())).append(')');
+            }
+        }
+        if (event.getThroughputBytesPerSecond() != null) {
+            figures.append(figures.length() > 0 ? ", " : "").append("speed ").append(speed(event.getThroughputBytesPerSecond()));
+            if (event.getExpectedThroughputBytesPerSecond() != null) {
+                figures.append(" (expected ").append(speed(event.getExpectedThroughputBytesPerSecond())).append(')');
             }
         }
         if (!event.getMethods().isEmpty()) {
@@ -102,6 +113,11 @@ public enum AlertFormat {
         }
         s.append("; incident ").append(event.getIncidentId());
         return s.toString();
+    }
+
+    /** Bytes per second as kB/s (1 kB = 1000 bytes), whole numbers. */
+    private static String speed(double bytesPerSecond) {
+        return String.format(Locale.ROOT, "%,.0f kB/s", bytesPerSecond / 1000);
     }
 
     private static String cause(DisruptionCause cause) {

@@ -8,9 +8,11 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
+import org.reachwatch.avro.BlockingMethod;
 import org.reachwatch.avro.DisruptionCause;
 import org.reachwatch.avro.DisruptionEvent;
 import org.reachwatch.avro.EventType;
+import org.reachwatch.avro.NetworkStatus;
 import org.reachwatch.schemas.json.AvroJson;
 
 class AlertFormatTest {
@@ -32,6 +34,25 @@ class AlertFormatTest {
         assertThat(body.get("text").asText()).isEqualTo("PK x.com: DISRUPTION_STARTED at 2024-02-17 20:05 UTC, censorship, "
                 + "blocked on AS17557, AS24499; availability 4% (baseline 97%), methods TLS; incident "
                 + Events.pakistanOnset().getIncidentId());
+    }
+
+    @Test
+    void slackTextOfAThrottleNamesTheThrottlingNetworksAndTheSpeeds() {
+        DisruptionEvent event = Events.event("RU", "twitter.com", EventType.THROTTLING_STARTED, Events.T0);
+        event.setMethods(List.of(BlockingMethod.THROTTLING));
+        event.setAvailability(0.98);
+        event.setThroughputBytesPerSecond(37_424.1);
+        event.setExpectedThroughputBytesPerSecond(1_068_485.2);
+        event.setNetworks(List.of(throttled("AS12389", true), throttled("AS8359", true), throttled("AS25513", false)));
+        assertThat(AlertFormat.text(event)).isEqualTo("RU twitter.com: THROTTLING_STARTED at 2024-02-17 20:05 UTC, censorship, "
+                + "throttled on AS12389, AS8359; availability 98% (baseline 97%), speed 37 kB/s (expected 1,068 kB/s), "
+                + "methods THROTTLING; incident " + event.getIncidentId());
+    }
+
+    private static NetworkStatus throttled(String asn, boolean throttled) {
+        NetworkStatus n = Events.network(asn, false);
+        n.setThrottled(throttled);
+        return n;
     }
 
     @Test

@@ -54,7 +54,7 @@ public final class AlertCommand implements Callable<Integer> {
 
     @Option(names = "--type", paramLabel = "TYPE", converter = WebhookOptions.TypeConverter.class,
             description = "Only events of these types: DISRUPTION_STARTED, PARTIAL_RESTORATION, RESTORED, REBLOCKED, INCIDENT_CLOSED, "
-                    + "METHOD_CHANGED, THROTTLING_STARTED (repeat, or comma-separated).")
+                    + "METHOD_CHANGED, THROTTLING_STARTED, THROTTLING_ENDED (repeat, or comma-separated).")
     List<String> types;
 
     @Option(names = "--group-id", paramLabel = "GROUP",
