@@ -535,6 +535,10 @@ public final class WindowJudge {
         final Map<TrackerKey, List<Double>> controlSpeeds = new HashMap<>();
         /** Each network's speed evidence of this window, once judged (step 6). */
         final Map<TrackerKey, ThrottleTracker.SpeedEvidence> networkSpeeds = new HashMap<>();
+        /** Target trackers that must move without data: in an incident or naming their network (as of the window's start). */
+        final List<TrackerKey> moving = new ArrayList<>();
+        /** Target trackers throttled, in a throttle's incident or pooling speeds (as of the window's start). */
+        final List<TrackerKey> slowing = new ArrayList<>();
         final Set<TrackerKey> controlTargets = new TreeSet<>();
         final Set<TrackerKey> networkRegions = new TreeSet<>();
         final Set<TrackerKey> countryRegions = new TreeSet<>();
@@ -563,7 +567,19 @@ public final class WindowJudge {
                 }
             }
             volume.keySet().forEach(this::addRegion);
-            states.keySet().stream().filter(TrackerKey::isRegion).forEach(this::addRegion);
+            // One pass over every tracker per window: the regions, and the targets that must move without data.
+            states.forEach((k, st) -> {
+                if (k.isRegion()) {
+                    addRegion(k);
+                    return;
+                }
+                if (st.openIncident() || st.named) {
+                    moving.add(k);
+                }
+                if (st.throttled || st.throttleOpen || st.speedPool != null) {
+                    slowing.add(k);
+                }
+            });
         }
 
         private void addRegion(TrackerKey k) {
@@ -586,17 +602,21 @@ public final class WindowJudge {
 
         /** Target keys with data this window, or whose tracker has an incident that must keep moving. */
         Set<TrackerKey> targetKeys(boolean network) {
+            return keys(targets.keySet(), moving, network);
+        }
+
+        private static Set<TrackerKey> keys(Set<TrackerKey> withData, List<TrackerKey> withState, boolean network) {
             Set<TrackerKey> keys = new TreeSet<>();
-            for (TrackerKey k : targets.keySet()) {
+            for (TrackerKey k : withData) {
                 if (k.isNetwork() == network) {
                     keys.add(k);
                 }
             }
-            states.forEach((k, st) -> {
-                if (!k.isRegion() && k.isNetwork() == network && (st.openIncident() || st.named)) {
+            for (TrackerKey k : withState) {
+                if (k.isNetwork() == network) {
                     keys.add(k);
                 }
-            });
+            }
             return keys;
         }
 
@@ -606,20 +626,12 @@ public final class WindowJudge {
             return keys;
         }
 
-        /** Target keys with speeds this window, or whose tracker is throttled or in a throttle incident. */
+        /**
+         * Target keys with speeds this window, or whose tracker is throttled, in a throttle incident or
+         * pooling speeds (as of the window's start: a key whose incident closed since is judged on nothing).
+         */
         Set<TrackerKey> speedKeys(boolean network) {
-            Set<TrackerKey> keys = new TreeSet<>();
-            for (TrackerKey k : speeds.keySet()) {
-                if (k.isNetwork() == network) {
-                    keys.add(k);
-                }
-            }
-            states.forEach((k, st) -> {
-                if (!k.isRegion() && k.isNetwork() == network && (st.throttled || st.throttleOpen || st.speedPool != null)) {
-                    keys.add(k);
-                }
-            });
-            return keys;
+            return keys(speeds.keySet(), slowing, network);
         }
 
         List<Double> speeds(TrackerKey key) {
