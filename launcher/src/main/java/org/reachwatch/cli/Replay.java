@@ -111,8 +111,11 @@ final class Replay {
             createParent(request.eventsOut());
             Path state = Files.createTempDirectory(request.eventsOut().toAbsolutePath().getParent(), ".replay-state-");
             Map<String, Object> client = stack.cluster().kafka();
+            // A replay is one instance of its own application: there is nowhere to keep a standby.
+            Properties oneInstance = new Properties();
+            oneInstance.put("num.standby.replicas", "0");
             try (DetectorApp app = DetectorApp.start(stack.bootstrapServers(), client, request.topicConfigs(), topics,
-                    request.settings(), "reachwatch-replay-" + run, state, new Properties(), Duration.ofSeconds(90))) {
+                    request.settings(), "reachwatch-replay-" + run, state, oneInstance, Duration.ofSeconds(90))) {
                 Published published = publish(request, stack, topics, err);
                 app.awaitCaughtUp(Duration.ofMinutes(60));
                 if (published.lastEventTime() != Long.MIN_VALUE) {
