@@ -501,9 +501,17 @@ public final class WindowJudge {
      * a few probes, pooled) has confirmed it: the country's event names it now, as blocks are named.
      */
     private boolean slowNow(TrackerState st, ThrottleTracker.SpeedEvidence ev) {
-        return ev != null && ev.judged() >= settings.attributionMinSamples()
-                && (double) ev.slow() / ev.judged() - st.slowBaseline >= settings.onsetMinEffect()
-                && ShareTest.llr(ev.slow(), ev.judged(), st.slowBaseline) >= settings.attributionLlr();
+        if (st.throttleStreak > 0) {
+            return true; // its own test already found it slow and waits for confirmation
+        }
+        WindowObservation pooled = st.speedPool; // this window's speeds with the thin ones before it
+        return ev != null && decisivelySlow(st, ev.slow(), ev.judged())
+                || pooled != null && decisivelySlow(st, pooled.failures(), pooled.conclusive());
+    }
+
+    private boolean decisivelySlow(TrackerState st, int slow, int judged) {
+        return judged >= settings.attributionMinSamples() && (double) slow / judged - st.slowBaseline >= settings.onsetMinEffect()
+                && ShareTest.llr(slow, judged, st.slowBaseline) >= settings.attributionLlr();
     }
 
     private List<NetworkDetail> regionDetail(Window w, String country, Set<String> dark) {
