@@ -30,31 +30,33 @@ import org.reachwatch.schemas.json.AvroJson;
  * timed download, has exactly {@code round(tlsHandshakeMs + downloadMs)} taken off again. Anything else
  * that changes (an extra draw from a probe's main stream, a reordered record) changes the fingerprint.
  *
- * <p>If a scenario file is edited on purpose, its fingerprint here must be recomputed (this test prints
- * the new one); the file's own hash is kept beside it so the failure says which of the two changed.
+ * <p>If a scenario's fleet is edited on purpose, its fingerprint here must be recomputed ({@link #main}
+ * prints them); the hash of the file's fleet text (the file without comments and without its
+ * {@code expect:} block, which tuning changes and the fleet does not depend on) is kept beside it, so the
+ * failure says whether the file or the simulator moved.
  */
 class SimulatorGoldenTest {
-    /** scenario file -> {SHA-256 of the file, SHA-256 of its fleet without speed}. */
+    /** scenario file -> {SHA-256 of its fleet text, SHA-256 of its fleet without speed}. */
     private static final Map<String, String[]> GOLDEN = Map.ofEntries(
-            Map.entry("global-outage.yaml", new String[] {"e4e3ba589581dc4c2147cfa2a5ade12f93ac47304700074b837698dcffcd664c",
+            Map.entry("global-outage.yaml", new String[] {"e8d9aac1bdc1024576db61ac6d79ad689a361e510b7580108b8058c3cdef4eba",
                     "61080008b293d4b49f33b0f38781d1b856550873ed6f7c54972da6563c48f0dc"}),
-            Map.entry("isp-only-block.yaml", new String[] {"8f133f1fee7e1665ad9a828848223fceec3acc17843d8574993e203af07b8761",
+            Map.entry("isp-only-block.yaml", new String[] {"5555c7c68d30e15b2d9c4cf072afe99b5c21f115b95bfb79805246633127ad65",
                     "f3a392e501b39b7bdefb5f708e8e431b3d67f6a9aad763ecd12a3f38c1f4a623"}),
-            Map.entry("method-change.yaml", new String[] {"5a474240c0bd807f6704dff64b7c83b1e49f25b2c71b5543c189b2cc87b7a0fe",
+            Map.entry("method-change.yaml", new String[] {"b8df1de438019d97089f9bc1ecb61f312d9cfebfe61159091013b7011ed1a25b",
                     "aaa554c7317fe8b6138de9c222863326f5a8d4c322132b8f913612c1e33b7a00"}),
-            Map.entry("mobile-curfew.yaml", new String[] {"5d2d3f1bd2361751e5a379aa8aeeb8fab9ffc51fea2eba3ed6659340a2421ba8",
+            Map.entry("mobile-curfew.yaml", new String[] {"e9d433884dd173c9d77c9ac38bc4502bf8e6cc83fba6b76ece8468eb0eb3cad2",
                     "8d2df1348c0cb3b5f44cfc42ae5f303eb3b061162e0bee9f79d1001cc36459d3"}),
-            Map.entry("nationwide-blackout.yaml", new String[] {"6cb8f100653d2ae127a8dd13d6a18a7b2251104cb03465f38c6c07541a3f8a4a",
+            Map.entry("nationwide-blackout.yaml", new String[] {"998a469baef228f13df164cd0b7911101aadce698b7f97d658256529e7ae74bf",
                     "f4d0c464a3ef3182e5546af9cf2bf97a7388ec86550c4df78546e6fc3c94776a"}),
-            Map.entry("noisy-no-disruption.yaml", new String[] {"91998d64d6205593cc35436455dc1b7db701570efba8295f798fe0dbb97fc768",
+            Map.entry("noisy-no-disruption.yaml", new String[] {"dcc7be0032e8497303a5278f5d0de89b972d45a0c1ff824ff06d43b443eafaed",
                     "b5c15f9d0258ab9a3ec421791fd770397056b5362ce13a23cbf09f9bff5fb06c"}),
-            Map.entry("pakistan-2024.yaml", new String[] {"a184e7fa05087362fc4792c45a7d16e312326bb12add58a7b48a66e4a7537bdc",
+            Map.entry("pakistan-2024.yaml", new String[] {"0ffa707e24369aede6107d8419ea727415abce1090f0d9437d9319a507f9c12c",
                     "932f7c93c365cfcde1affac1fbb15adbf9f2500cf48241dd460900607fcce671"}),
-            Map.entry("partial-30pct.yaml", new String[] {"35423d18ce286dd8993c0fd5a6f582522ff093704694c07ac17da5f88600a5a4",
+            Map.entry("partial-30pct.yaml", new String[] {"efa891a53282df1e93b0ffd092b5386c4255d3621cab206a1016bdf632e2cc6d",
                     "227ea54974295bc6df3224f6aa5202b646f91330b3ec283d463180f37a37027e"}),
-            Map.entry("quiet-week.yaml", new String[] {"ec9d54567c58ba09baa4f57b0f6719d80df891271ae4a10248645fac05c82f2b",
+            Map.entry("quiet-week.yaml", new String[] {"9c292d63af1595f76f701c0f992fe5690c78d351fb3e6cb8896fce99fd7a95b3",
                     "a788c1a0e65c6dbdf2ecf58913b882a0bcaaa83d0649062a320c618cd3c57fd2"}),
-            Map.entry("shutdown.yaml", new String[] {"505a93a1041f4978a2fde2b86842694e81a62924bcd70c39b1feb0db96b952b7",
+            Map.entry("shutdown.yaml", new String[] {"7a19d589251c621a44501d40cab97ca96c7cb4c1786c0915499ee076d0fe2fca",
                     "02da0c44a2ca37648c778ef87ee4a4d2599fa66b76b70c2c6e516f135fe836e5"}));
 
     @Test
@@ -62,10 +64,10 @@ class SimulatorGoldenTest {
         Map<String, String> mismatches = new TreeMap<>();
         for (Map.Entry<String, String[]> e : GOLDEN.entrySet()) {
             Path file = ScenarioTest.repoRoot().resolve("scenarios").resolve(e.getKey());
-            String fileHash = sha256(Files.readAllBytes(file));
+            String fileHash = sha256(fleetText(file));
             String fleetHash = fingerprint(Scenario.read(file));
             if (!fileHash.equals(e.getValue()[0])) {
-                mismatches.put(e.getKey(), "the scenario file changed since its fingerprint was taken: recompute it "
+                mismatches.put(e.getKey(), "the scenario's fleet text changed since its fingerprint was taken: recompute it "
                         + "(file " + fileHash + ", fleet " + fleetHash + ")");
             } else if (!fleetHash.equals(e.getValue()[1])) {
                 mismatches.put(e.getKey(), "same file, different fleet: the simulator's main random streams moved "
@@ -81,9 +83,22 @@ class SimulatorGoldenTest {
         try (var files = Files.list(ScenarioTest.repoRoot().resolve("scenarios"))) {
             for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
                 System.out.printf("Map.entry(\"%s\", new String[] {\"%s\", \"%s\"}),%n", f.getFileName(),
-                        sha256(Files.readAllBytes(f)), fingerprint(Scenario.read(f)));
+                        sha256(fleetText(f)), fingerprint(Scenario.read(f)));
             }
         }
+    }
+
+    /** The file without comment lines and without its {@code expect:} block (that line and the indented ones after it). */
+    static byte[] fleetText(Path file) throws IOException {
+        StringBuilder b = new StringBuilder();
+        boolean inExpect = false;
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            inExpect = line.startsWith("expect:") || (inExpect && line.startsWith(" "));
+            if (!inExpect && !line.stripLeading().startsWith("#")) {
+                b.append(line).append('\n');
+            }
+        }
+        return b.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /** SHA-256 over every record in arrival order: its arrival and its JSON line with speed taken out. */
