@@ -23,13 +23,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * One disruption event of a detector, as far as scoring needs it. Read from the event JSON lines
  * (AvroJson view of DisruptionEvent): eventId, incidentId, type, country, asn (null = country-level),
  * target, at (event time), detectedAt (when the detector said so), cause, and networks (each
- * {@code asn} with its {@code blocked} flag; absent = none). Unknown fields are ignored.
+ * {@code asn} with its {@code blocked} and {@code throttled} flags; absent = none, a flag absent = false).
+ * Unknown fields are ignored.
  */
 public record ScoredEvent(String eventId, String incidentId, String type, String country, String asn,
                           String target, Instant at, Instant detectedAt, String cause, List<Network> networks) {
 
     /** One network of an event's detail. */
-    public record Network(String asn, boolean blocked) {
+    public record Network(String asn, boolean blocked, boolean throttled) {
+        public Network(String asn, boolean blocked) {
+            this(asn, blocked, false);
+        }
     }
 
     public ScoredEvent {
@@ -48,6 +52,13 @@ public record ScoredEvent(String eventId, String incidentId, String type, String
         return out;
     }
 
+    /** Networks the event names as throttling. */
+    public Set<String> throttledNetworks() {
+        Set<String> out = new TreeSet<>();
+        networks.stream().filter(Network::throttled).forEach(n -> out.add(n.asn()));
+        return out;
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Parses one JSON line; fails with an {@link IllegalArgumentException} naming the missing or bad field. */
@@ -56,7 +67,8 @@ public record ScoredEvent(String eventId, String incidentId, String type, String
             JsonNode n = JSON.readTree(line);
             List<Network> networks = new ArrayList<>();
             for (JsonNode net : n.path("networks")) {
-                networks.add(new Network(net.required("asn").asText(), net.path("blocked").asBoolean(false)));
+                networks.add(new Network(net.required("asn").asText(), net.path("blocked").asBoolean(false),
+                        net.path("throttled").asBoolean(false)));
             }
             return new ScoredEvent(text(n, "eventId"), n.required("incidentId").asText(), n.required("type").asText(),
                     n.required("country").asText(), text(n, "asn"), n.required("target").asText(),

@@ -31,6 +31,21 @@ import java.util.Set;
  * of a matched incident is right when the networks it marks {@code blocked} are exactly the networks
  * the truth disrupts when the event was emitted ({@code detectedAt}); for a truth entry without a
  * network list, every network the event lists must be marked.
+ *
+ * <p>Throttling is scored apart. The block figures above ignore THROTTLING_STARTED and THROTTLING_ENDED
+ * events, and leave out throttle-only incidents (throttling events and nothing else but an
+ * INCIDENT_CLOSED); an incident that tells both stories ("blocked, partially restored, then throttled")
+ * is scored on its block events as any other, and when its throttle came first, its first block event is
+ * its onset whatever its type (not an extra step). Throttling figures ({@link ThrottleScore}): a
+ * THROTTLING_STARTED matches a throttling episode with the same country and target when its {@code at}
+ * is in [start - 1 window, end] (the last lift), and for a network-level event (asn set) when the episode
+ * throttles that network; one that matches none is false throttling. An episode is detected by a
+ * country-level match, with delay from its start to the earliest match's {@code detectedAt} (as for
+ * blocks). Its end is reported by a country-level THROTTLING_ENDED, after its first start, within 30
+ * minutes of the last lift; an earlier THROTTLING_ENDED (the throttle is lifted on some networks only, or
+ * not at all) and every start after the first are extra steps. Network attribution: a matched
+ * country-level THROTTLING_STARTED is right when the networks it marks {@code throttled} are exactly those
+ * the truth throttles at its {@code detectedAt} (not scored when the episode is over by then).
  */
 public final class Scorer {
     static final Duration PHASE_TOLERANCE = Duration.ofMinutes(30);
@@ -38,13 +53,22 @@ public final class Scorer {
     private Scorer() {
     }
 
+    static final Set<String> THROTTLE_TYPES = Set.of("THROTTLING_STARTED", "THROTTLING_ENDED");
+
+    /**
+     * An incident as the block figures see it: its events without the throttling ones. {@code onsetAfterThrottle}
+     * is its first block event when a throttle of the same incident came before it and it is not a
+     * DISRUPTION_STARTED (it is then the block's onset, not a lifecycle step); null otherwise.
+     */
     private record Incident(String id, String country, String asn, String target, String cause,
-                            Instant start, Instant detectedAt, Instant end, List<ScoredEvent> events) {
+                            Instant start, Instant detectedAt, Instant end, List<ScoredEvent> events,
+                            ScoredEvent onsetAfterThrottle) {
     }
 
     public static Score score(TruthEpisodes truth, List<ScoredEvent> events, int windowMinutes) {
         Duration window = Duration.ofMinutes(windowMinutes);
         List<Incident> incidents = incidents(events);
+        long throttleOnly = events.stream().map(ScoredEvent::incidentId).distinct().count() - incidents.size();
         List<TruthEpisodes.Episode> episodes = truth.episodes();
         Map<TruthEpisodes.Episode, List<Incident>> matched = new LinkedHashMap<>();
         episodes.forEach(e -> matched.put(e, new ArrayList<>()));
@@ -135,7 +159,7 @@ public final class Scorer {
                 falseOutages++;
             }
             for (ScoredEvent ev : inc.events()) {
-                if (isExtraStep(ev, eps)) {
+                if (ev != inc.onsetAfterThrottle() && isExtraStep(ev, eps)) {
                     extraSteps++;
                 }
                 Boolean right = attribution(ev, eps);
@@ -155,7 +179,71 @@ public final class Scorer {
                 detected == 0 ? 0.0 : incidentsPerEpisodeSum / detected,
                 causeTotal == 0 ? 1.0 : causeRight / (double) causeTotal,
                 falseOutages, extraSteps, attributionEvents, attributed,
-                attributionEvents == 0 ? Double.NaN : attributed / (double) attributionEvents);
+                attributionEvents == 0 ? Double.NaN : attributed / (double) attributionEvents,
+                throttling(truth.throttles(), events, window, (int) throttleOnly));
+    }
+
+    private static ThrottleScore throttling(List<TruthEpisodes.ThrottleEpisode> episodes, List<ScoredEvent> events,
+                                            Duration window, int throttleOnly) {
+        List<ScoredEvent> sorted = events.stream().sorted(Comparator.comparing(ScoredEvent::at)).toList();
+        Map<TruthEpisodes.ThrottleEpisode, List<ScoredEvent>> matched = new LinkedHashMap<>();
+        episodes.forEach(e -> matched.put(e, new ArrayList<>()));
+        int falseThrottling = 0;
+        for (ScoredEvent ev : sorted) {
+            if (!ev.type().equals("THROTTLING_STARTED")) {
+                continue;
+            }
+            TruthEpisodes.ThrottleEpisode episode = episodes.stream().filter(e -> matchesThrottle(ev, e, window))
+                    .findFirst().orElse(null);
+            if (episode == null) {
+                falseThrottling++;
+            } else if (ev.asn() == null) {
+                matched.get(episode).add(ev);
+            }
+        }
+        int detected = 0;
+        int ends = 0;
+        int extraSteps = 0;
+        int attributionEvents = 0;
+        int attributed = 0;
+        List<Double> delays = new ArrayList<>();
+        for (TruthEpisodes.ThrottleEpisode e : episodes) {
+            List<ScoredEvent> starts = matched.get(e);
+            if (starts.isEmpty()) {
+                continue;
+            }
+            detected++;
+            Instant first = starts.stream().map(ScoredEvent::detectedAt).min(Comparator.naturalOrder()).orElseThrow();
+            delays.add(Duration.between(e.start(), first).toMillis() / 60_000.0);
+            extraSteps += starts.size() - 1;
+            Instant firstAt = starts.get(0).at();
+            Instant earliestEnd = e.end().minus(PHASE_TOLERANCE);
+            List<ScoredEvent> endEvents = sorted.stream().filter(x -> x.type().equals("THROTTLING_ENDED") && x.asn() == null
+                    && x.country().equals(e.country()) && x.target().equals(e.target()) && !x.at().isBefore(firstAt)
+                    && !x.at().isAfter(e.end().plus(PHASE_TOLERANCE))).toList();
+            extraSteps += (int) endEvents.stream().filter(x -> x.at().isBefore(earliestEnd)).count();
+            if (endEvents.stream().anyMatch(x -> !x.at().isBefore(earliestEnd))) {
+                ends++;
+            }
+            for (ScoredEvent s : starts) {
+                Set<String> truthNetworks = e.networksAt(s.detectedAt());
+                if (!truthNetworks.isEmpty()) {
+                    attributionEvents++;
+                    attributed += truthNetworks.equals(s.throttledNetworks()) ? 1 : 0;
+                }
+            }
+        }
+        delays.sort(Comparator.naturalOrder());
+        int n = episodes.size();
+        return new ThrottleScore(n, detected, n == 0 ? 1.0 : detected / (double) n, median(delays), p95(delays), ends,
+                n == 0 ? 1.0 : ends / (double) n, falseThrottling, extraSteps, attributionEvents, attributed,
+                attributionEvents == 0 ? Double.NaN : attributed / (double) attributionEvents, throttleOnly);
+    }
+
+    private static boolean matchesThrottle(ScoredEvent ev, TruthEpisodes.ThrottleEpisode e, Duration window) {
+        return e.country().equals(ev.country()) && e.target().equals(ev.target())
+                && !ev.at().isBefore(e.start().minus(window)) && !ev.at().isAfter(e.end())
+                && (ev.asn() == null || e.networks().contains(ev.asn()));
     }
 
     private static boolean isExtraStep(ScoredEvent ev, List<TruthEpisodes.Episode> eps) {
@@ -197,6 +285,7 @@ public final class Scorer {
         return truthNetworks == null ? null : truthNetworks.equals(ev.blockedNetworks());
     }
 
+    /** Block incidents: events grouped by incidentId, throttling events left out, throttle-only incidents dropped. */
     private static List<Incident> incidents(List<ScoredEvent> events) {
         Map<String, List<ScoredEvent>> byId = new LinkedHashMap<>();
         for (ScoredEvent e : events) {
@@ -204,16 +293,23 @@ public final class Scorer {
         }
         List<Incident> out = new ArrayList<>();
         Set<String> closing = new HashSet<>(List.of("RESTORED", "INCIDENT_CLOSED"));
-        byId.forEach((id, evs) -> {
-            evs.sort(Comparator.comparing(ScoredEvent::at));
+        byId.forEach((id, all) -> {
+            all.sort(Comparator.comparing(ScoredEvent::at));
+            List<ScoredEvent> evs = new ArrayList<>(all.stream().filter(e -> !THROTTLE_TYPES.contains(e.type())).toList());
+            boolean throttled = evs.size() < all.size();
+            if (throttled && evs.stream().allMatch(e -> e.type().equals("INCIDENT_CLOSED"))) {
+                return; // throttle-only: scored by the throttling figures
+            }
             ScoredEvent start = evs.stream().filter(e -> e.type().equals("DISRUPTION_STARTED")).findFirst()
-                    .orElse(evs.get(0));
+                    .orElse(evs.stream().filter(e -> !e.type().equals("INCIDENT_CLOSED")).findFirst().orElse(evs.get(0)));
+            ScoredEvent onsetAfterThrottle = throttled && !start.type().equals("DISRUPTION_STARTED")
+                    && all.stream().anyMatch(e -> THROTTLE_TYPES.contains(e.type()) && !e.at().isAfter(start.at())) ? start : null;
             boolean closed = evs.stream().anyMatch(e -> closing.contains(e.type()));
             Instant end = closed ? evs.get(evs.size() - 1).at() : Instant.MAX;
             String cause = evs.stream().map(ScoredEvent::cause).filter(c -> c != null).reduce((a, b) -> b)
                     .orElse(null); // the last cause stated is the detector's final word
             out.add(new Incident(id, start.country(), start.asn(), start.target(), cause, start.at(),
-                    start.detectedAt(), end, List.copyOf(evs)));
+                    start.detectedAt(), end, List.copyOf(evs), onsetAfterThrottle));
         });
         return out;
     }

@@ -17,10 +17,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * {@code Truth.write} produces:
  * {@code {"episodes":[{"country","target","cause","start","end","phases":[{"kind","at"}],
  * "entries":[{"from","to","networks"}]}],"regionTargets":N,"weeks":W}} (ISO-8601 UTC times; phase kinds
- * BLOCKED, PARTIAL, REBLOCKED, RESTORED; country "*" = every country; entry networks null = all).
+ * BLOCKED, PARTIAL, REBLOCKED, RESTORED; country "*" = every country; entry networks null = all), and
+ * the throttling episodes apart:
+ * {@code "throttles":[{"country","target","start","end","networks":[..],"entries":[{"from","to","networks":[..],"factor"}]}]}
+ * (absent in truth files written before throttling existed: none). A throttling episode runs from the
+ * first throttle to the last lift; its entries say which networks throttle when.
  * Kept separate from the simulator so scoring needs no simulator code.
  */
-public record TruthEpisodes(List<Episode> episodes, int regionTargets, double weeks) {
+public record TruthEpisodes(List<Episode> episodes, List<ThrottleEpisode> throttles, int regionTargets, double weeks) {
 
     public record Episode(String country, String target, String cause, Instant start, Instant end, List<Phase> phases,
                           List<Entry> entries) {
@@ -69,11 +73,44 @@ public record TruthEpisodes(List<Episode> episodes, int regionTargets, double we
     public record Entry(Instant from, Instant to, List<String> networks) {
     }
 
+    /** A target slowed down in a country, from its first throttle to its last lift. */
+    public record ThrottleEpisode(String country, String target, Instant start, Instant end, List<Entry> entries) {
+        public ThrottleEpisode {
+            entries = List.copyOf(entries);
+        }
+
+        /** Every network the episode throttles at some point. */
+        public Set<String> networks() {
+            Set<String> out = new TreeSet<>();
+            entries.forEach(e -> out.addAll(e.networks()));
+            return out;
+        }
+
+        /** The networks throttling at {@code t}; empty when none is (before the start, after the last lift). */
+        public Set<String> networksAt(Instant t) {
+            Set<String> out = new TreeSet<>();
+            entries.stream().filter(e -> !t.isBefore(e.from()) && t.isBefore(e.to())).forEach(e -> out.addAll(e.networks()));
+            return out;
+        }
+    }
+
     public TruthEpisodes {
         episodes = List.copyOf(episodes);
+        throttles = throttles == null ? List.of() : List.copyOf(throttles);
+    }
+
+    /** Disruption episodes only, no throttling. */
+    public TruthEpisodes(List<Episode> episodes, int regionTargets, double weeks) {
+        this(episodes, List.of(), regionTargets, weeks);
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(a -> out.add(a.asText()));
+        return out;
+    }
 
     /** Reads a truth file; fails with an {@link IllegalArgumentException} naming the file when the shape is wrong. */
     public static TruthEpisodes read(Path file) throws IOException {
@@ -87,20 +124,25 @@ public record TruthEpisodes(List<Episode> episodes, int regionTargets, double we
                 }
                 List<Entry> entries = new ArrayList<>();
                 for (JsonNode x : n.path("entries")) {
-                    List<String> nets = null;
-                    if (x.path("networks").isArray()) {
-                        nets = new ArrayList<>();
-                        for (JsonNode a : x.get("networks")) {
-                            nets.add(a.asText());
-                        }
-                    }
+                    List<String> nets = x.path("networks").isArray() ? strings(x.get("networks")) : null;
                     entries.add(new Entry(Instant.parse(x.required("from").asText()), Instant.parse(x.required("to").asText()), nets));
                 }
                 episodes.add(new Episode(n.required("country").asText(), n.required("target").asText(),
                         n.required("cause").asText(), Instant.parse(n.required("start").asText()),
                         Instant.parse(n.required("end").asText()), phases, entries));
             }
-            return new TruthEpisodes(episodes, root.required("regionTargets").asInt(), root.required("weeks").asDouble());
+            List<ThrottleEpisode> throttles = new ArrayList<>();
+            for (JsonNode n : root.path("throttles")) {
+                List<Entry> entries = new ArrayList<>();
+                for (JsonNode x : n.required("entries")) {
+                    entries.add(new Entry(Instant.parse(x.required("from").asText()), Instant.parse(x.required("to").asText()),
+                            strings(x.required("networks"))));
+                }
+                throttles.add(new ThrottleEpisode(n.required("country").asText(), n.required("target").asText(),
+                        Instant.parse(n.required("start").asText()), Instant.parse(n.required("end").asText()), entries));
+            }
+            return new TruthEpisodes(episodes, throttles, root.required("regionTargets").asInt(),
+                    root.required("weeks").asDouble());
         } catch (IllegalArgumentException | DateTimeException e) {
             throw new IllegalArgumentException("truth file " + file + ": " + e.getMessage(), e);
         }

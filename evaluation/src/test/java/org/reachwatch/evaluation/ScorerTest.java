@@ -238,6 +238,199 @@ class ScorerTest {
                 .hasMessageContaining("incidentId");
     }
 
+    /** RU twitter.com throttled on AS1 (fixed) and AS3 (mobile) from 0; lifted on AS1 at 300, on AS3 at 600. */
+    static final TruthEpisodes.ThrottleEpisode THROTTLE = new TruthEpisodes.ThrottleEpisode("RU", "twitter.com", t(0), t(600),
+            List.of(new TruthEpisodes.Entry(t(0), t(300), List.of("AS1", "AS3")), new TruthEpisodes.Entry(t(300), t(600), List.of("AS3"))));
+
+    static ScoredEvent throttle(String incident, String type, String asn, int at, int detected, String... throttled) {
+        List<ScoredEvent.Network> nets = new ArrayList<>();
+        for (String asn2 : List.of("AS1", "AS2", "AS3")) {
+            nets.add(new ScoredEvent.Network(asn2, false, List.of(throttled).contains(asn2)));
+        }
+        return new ScoredEvent(incident + "-" + type + at, incident, type, "RU", asn, "twitter.com", t(at), t(detected),
+                "CENSORSHIP", nets);
+    }
+
+    /** Every block figure of a score, by name: the whole record but its throttling figures. */
+    static Map<String, Object> blockFigures(Score s) throws ReflectiveOperationException {
+        Map<String, Object> out = new java.util.TreeMap<>();
+        for (java.lang.reflect.RecordComponent c : Score.class.getRecordComponents()) {
+            if (!c.getName().equals("throttling")) {
+                out.put(c.getName(), c.getAccessor().invoke(s));
+            }
+        }
+        return out;
+    }
+
+    static final Expectations THROTTLE_EXPECTED = Expectations.fromMap(Map.of("minThrottleRecall", 1.0, "maxFalseThrottling", 0,
+            "maxThrottleMedianDelayMinutes", 30, "maxThrottleP95DelayMinutes", 45, "minThrottleEndRecall", 1.0,
+            "maxThrottleExtraSteps", 0, "minThrottleAttribution", 1.0));
+
+    @Test
+    void throttleStartedAndEndedAtTheLastLiftScoresFullMarks() {
+        TruthEpisodes truth = new TruthEpisodes(List.of(), List.of(THROTTLE), 2, 0.5);
+        List<ScoredEvent> events = List.of(
+                throttle("r", "THROTTLING_STARTED", null, 0, 17, "AS1", "AS3"),
+                // a network's own view inside the episode is detail, not a false throttle
+                throttle("r1", "THROTTLING_STARTED", "AS3", 0, 20, "AS3"),
+                throttle("r", "THROTTLING_ENDED", null, 600, 625),
+                throttle("r", "INCIDENT_CLOSED", null, 600, 4925));
+        Score s = Scorer.score(truth, events, WINDOW);
+        ThrottleScore t = s.throttling();
+
+        assertThat(t).isEqualTo(new ThrottleScore(1, 1, 1.0, 17.0, 17.0, 1, 1.0, 0, 0, 1, 1, 1.0, 2));
+        assertThat(THROTTLE_EXPECTED.check(s)).isEmpty();
+        assertThat(s.incidents()).as("throttle-only incidents are not block incidents").isZero();
+        assertThat(s.falseIncidents()).isZero();
+        assertThat(s.table()).contains("throttles detected").containsPattern("throttle median delay \\(min\\)\\s+17.000")
+                .containsPattern("throttle-only incidents\\s+2");
+    }
+
+    @Test
+    void missedThrottleFailsRecallDelayEndAndAttribution() {
+        Score s = Scorer.score(new TruthEpisodes(List.of(), List.of(THROTTLE), 2, 0.5), List.of(), WINDOW);
+
+        assertThat(s.throttling().recall()).isZero();
+        assertThat(s.throttling().endRecall()).isZero();
+        assertThat(s.throttling().medianDelayMinutes()).isNaN();
+        assertThat(s.recall()).as("no block episode: the block figures are untouched").isEqualTo(1.0);
+        assertThat(THROTTLE_EXPECTED.check(s)).containsExactly(
+                "throttle recall 0.000, expected >= 1.000 (0 of 1 throttling episodes)",
+                "throttle median delay minutes: no episode detected, expected <= 30.0",
+                "throttle p95 delay minutes: no episode detected, expected <= 45.0",
+                "throttle end recall 0.000, expected >= 1.000 (0 of 1 ends reported)",
+                "throttling networks: no THROTTLING_STARTED to score, expected >= 1.0");
+    }
+
+    @Test
+    void throttleInEveningCongestionIsFalseThrottlingNotAFalseIncident() {
+        TruthEpisodes congestion = new TruthEpisodes(List.of(), 2, 0.5);
+        List<ScoredEvent> events = List.of(
+                throttle("c", "THROTTLING_STARTED", null, 720, 735, "AS1", "AS2", "AS3"),
+                throttle("c", "THROTTLING_ENDED", null, 960, 975),
+                throttle("c", "INCIDENT_CLOSED", null, 960, 5280),
+                throttle("c2", "THROTTLING_STARTED", "AS2", 725, 740, "AS2"));
+        Score s = Scorer.score(congestion, events, WINDOW);
+
+        assertThat(s.throttling().falseThrottling()).isEqualTo(2);
+        assertThat(s.throttling().throttleOnlyIncidents()).isEqualTo(2);
+        assertThat(s.falseIncidents()).isZero();
+        assertThat(s.extraSteps()).isZero();
+        assertThat(s.incidents()).isZero();
+        assertThat(THROTTLE_EXPECTED.check(s)).containsExactly("false throttling 2.000, expected <= 0.000");
+        assertThat(new Expectations(null, 0.0, null, null, null, null, 0, 0, null).check(s)).isEmpty();
+    }
+
+    @Test
+    void endingWhenOnlyTheFixedLinesAreLiftedAndStartingAgainAreExtraStepsAndTheEndIsMissed() {
+        TruthEpisodes truth = new TruthEpisodes(List.of(), List.of(THROTTLE), 2, 0.5);
+        List<ScoredEvent> events = List.of(
+                throttle("r", "THROTTLING_STARTED", null, 0, 12, "AS1", "AS2", "AS3"), // AS2 never throttles
+                throttle("r", "THROTTLING_ENDED", null, 300, 320), // still throttled on AS3 until 600
+                throttle("r", "THROTTLING_STARTED", null, 340, 355, "AS3"),
+                throttle("r", "THROTTLING_ENDED", null, 700, 715)); // 100 minutes after the last lift: not its end
+        ThrottleScore t = Scorer.score(truth, events, WINDOW).throttling();
+
+        assertThat(t.detectedEpisodes()).isEqualTo(1);
+        assertThat(t.medianDelayMinutes()).isEqualTo(12.0);
+        assertThat(t.extraSteps()).isEqualTo(2);
+        assertThat(t.endsReported()).isZero();
+        assertThat(t.attributionEvents()).isEqualTo(2);
+        assertThat(t.attributedEvents()).as("the second start names exactly AS3, the first adds AS2").isEqualTo(1);
+        assertThat(t.falseThrottling()).isZero();
+    }
+
+    @Test
+    void throttleAfterABlockInTheSameIncidentIsScoredByBothWithoutTouchingTheBlockFigures() throws Exception {
+        // x.com blocked 0..600 (partial at 300, re-blocked at 420), then throttled on AS1 from 600 to 900.
+        TruthEpisodes.ThrottleEpisode after = new TruthEpisodes.ThrottleEpisode("PK", "x.com", t(600), t(900),
+                List.of(new TruthEpisodes.Entry(t(600), t(900), List.of("AS1"))));
+        TruthEpisodes truth = new TruthEpisodes(TRUTH.episodes(), List.of(after), 2, 0.5);
+        List<ScoredEvent> events = perfect();
+        events.removeIf(e -> e.incidentId().equals("a") && e.type().equals("RESTORED"));
+        List<ScoredEvent> blockOnly = List.copyOf(events);
+        events.add(new ScoredEvent("a-ts", "a", "THROTTLING_STARTED", "PK", null, "x.com", t(600), t(622), "CENSORSHIP",
+                List.of(new ScoredEvent.Network("AS1", false, true), new ScoredEvent.Network("AS2", false, false))));
+        events.add(new ScoredEvent("a-te", "a", "THROTTLING_ENDED", "PK", null, "x.com", t(905), t(920), "CENSORSHIP"));
+        events.add(new ScoredEvent("a-c", "a", "INCIDENT_CLOSED", "PK", null, "x.com", t(905), t(5225), "CENSORSHIP"));
+        Score s = Scorer.score(truth, events, WINDOW);
+
+        assertThat(blockFigures(s)).isEqualTo(blockFigures(Scorer.score(truth, blockOnly, WINDOW)));
+        assertThat(s.recall()).isEqualTo(1.0);
+        assertThat(s.phaseRecall()).isEqualTo(1.0);
+        assertThat(s.falseIncidents()).isZero();
+        assertThat(s.extraSteps()).isZero();
+        assertThat(s.incidentsPerEpisode()).isEqualTo(1.0);
+        assertThat(s.throttling()).isEqualTo(new ThrottleScore(1, 1, 1.0, 22.0, 22.0, 1, 1.0, 0, 0, 1, 1, 1.0, 0));
+    }
+
+    @Test
+    void throttlingEventsNeverMoveTheBlockFigures() throws Exception {
+        List<ScoredEvent> events = perfect();
+        events.add(ev("a", "THROTTLING_STARTED", null, "x.com", 100, 110)); // inside the block's incident, no throttle truth
+        events.add(ev("a", "THROTTLING_ENDED", null, "x.com", 200, 210));
+        events.add(ev("t", "THROTTLING_STARTED", null, "twitter.com", 700, 715)); // an incident of its own
+        events.add(ev("t", "THROTTLING_ENDED", null, "twitter.com", 800, 815));
+        events.add(ev("t", "INCIDENT_CLOSED", null, "twitter.com", 800, 5120));
+        Score s = Scorer.score(TRUTH, events, WINDOW);
+
+        assertThat(blockFigures(s)).isEqualTo(blockFigures(Scorer.score(TRUTH, perfect(), WINDOW)));
+        assertThat(s.throttling().falseThrottling()).isEqualTo(2);
+        assertThat(s.throttling().throttleOnlyIncidents()).isEqualTo(1);
+    }
+
+    @Test
+    void aBlockAfterAThrottleInTheSameIncidentStartsItWhateverItsType() {
+        TruthEpisodes truth = new TruthEpisodes(List.of(new TruthEpisodes.Episode("PK", "x.com", "CENSORSHIP", t(300), t(600),
+                List.of(new TruthEpisodes.Phase("BLOCKED", t(300))))),
+                List.of(new TruthEpisodes.ThrottleEpisode("PK", "x.com", t(0), t(300),
+                        List.of(new TruthEpisodes.Entry(t(0), t(300), List.of("AS1"))))), 1, 0.5);
+        List<ScoredEvent> events = List.of(
+                new ScoredEvent("1", "a", "THROTTLING_STARTED", "PK", null, "x.com", t(0), t(15), "CENSORSHIP",
+                        List.of(new ScoredEvent.Network("AS1", false, true))),
+                new ScoredEvent("2", "a", "REBLOCKED", "PK", null, "x.com", t(300), t(307), "CENSORSHIP"),
+                new ScoredEvent("3", "a", "RESTORED", "PK", null, "x.com", t(600), t(615), "CENSORSHIP"));
+        Score s = Scorer.score(truth, events, WINDOW);
+
+        assertThat(s.recall()).isEqualTo(1.0);
+        assertThat(s.medianDelayMinutes()).isEqualTo(7.0);
+        assertThat(s.extraSteps()).as("the block's onset, not a re-block the truth lacks").isZero();
+        assertThat(s.throttling().recall()).isEqualTo(1.0);
+        assertThat(s.throttling().throttleOnlyIncidents()).isZero();
+    }
+
+    @Test
+    void readsThrottlingTruthAndThrottledNetworks(@TempDir Path dir) throws IOException {
+        Path truth = dir.resolve("t.json");
+        Files.writeString(truth, """
+                {"scenario":"s","episodes":[],"throttles":[{"country":"RU","target":"twitter.com",
+                 "start":"2024-02-17T20:00:00Z","end":"2024-02-18T06:00:00Z","networks":["AS1","AS3"],
+                 "entries":[{"from":"2024-02-17T20:00:00Z","to":"2024-02-18T01:00:00Z","networks":["AS1","AS3"],"factor":0.02},
+                            {"from":"2024-02-18T01:00:00Z","to":"2024-02-18T06:00:00Z","networks":["AS3"],"factor":0.02}]}],
+                 "regionTargets":2,"weeks":0.5}
+                """);
+        TruthEpisodes t = TruthEpisodes.read(truth);
+        assertThat(t.throttles()).singleElement().satisfies(e -> {
+            assertThat(e.networks()).containsExactly("AS1", "AS3");
+            assertThat(e.networksAt(T0.plusSeconds(6 * 3600))).containsExactly("AS3");
+            assertThat(e.networksAt(e.end())).isEmpty();
+        });
+        Path events = dir.resolve("e.jsonl");
+        Files.writeString(events, """
+                {"eventId":"1","incidentId":"i","type":"THROTTLING_STARTED","country":"RU","asn":null,"target":"twitter.com","at":"2024-02-17T20:00:00Z","detectedAt":"2024-02-17T20:16:00Z","cause":"CENSORSHIP","throughputBytesPerSecond":18000.0,"networks":[{"asn":"AS1","blocked":false,"throttled":true},{"asn":"AS2","blocked":false,"throttled":false},{"asn":"AS3","throttled":true}]}
+                """);
+        List<ScoredEvent> read = ScoredEvent.readJsonl(events);
+        assertThat(read).singleElement().satisfies(e -> {
+            assertThat(e.throttledNetworks()).containsExactly("AS1", "AS3");
+            assertThat(e.blockedNetworks()).isEmpty();
+        });
+        assertThat(Scorer.score(t, read, WINDOW).throttling().medianDelayMinutes()).isEqualTo(16.0);
+        Files.writeString(truth, """
+                {"episodes":[],"regionTargets":2,"weeks":0.5}
+                """);
+        assertThat(TruthEpisodes.read(truth).throttles()).as("a truth file from before throttling").isEmpty();
+    }
+
     @Test
     void expectationsRejectUnknownKeys() {
         assertThatThrownBy(() -> Expectations.fromMap(Map.of("minRecal", 1.0))).hasMessageContaining("minRecal");

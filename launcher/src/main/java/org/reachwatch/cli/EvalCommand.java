@@ -125,6 +125,8 @@ public final class EvalCommand implements Callable<Integer> {
         }
         return new Expectations(e.minRecall(), e.maxFalsePerRegionTargetWeek(), e.maxMedianDelayMinutes(),
                 e.maxP95DelayMinutes(), e.maxIncidentsPerEpisode(), e.minPhaseRecall(), e.maxFalseOutages(),
-                e.maxExtraSteps(), e.minAttribution());
+                e.maxExtraSteps(), e.minAttribution(), e.minThrottleRecall(), e.maxFalseThrottling(),
+                e.maxThrottleMedianDelayMinutes(), e.maxThrottleP95DelayMinutes(), e.minThrottleEndRecall(),
+                e.maxThrottleExtraSteps(), e.minThrottleAttribution());
     }
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -33,7 +34,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
  * intervalMinutes: 5          # each probe measures every target once per interval (jittered inside it)
  * countries:
  *   - code: PK
- *     networks: [{asn: AS17557, name: PTCL, probes: 6}, {asn: AS24499, name: Jazz, probes: 5}]
+ *     networks: [{asn: AS17557, name: PTCL, probes: 6}, {asn: AS24499, name: Jazz, probes: 5, kind: mobile}]
  * targets: [x.com, twitter.com]
  * controls: [example.com]
  * noise: {failureRate: 0.03, lateShare: 0.02, lateMaxMinutes: 240, duplicateShare: 0.01}
@@ -42,9 +43,17 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
  * disruptions:
  *   - {country: PK, targets: [x.com], networks: [AS17557], share: 1.0, method: TLS,
  *      from: 2024-02-17T20:00:00Z, to: 2024-02-18T06:00:00Z, cause: CENSORSHIP}
+ * throttles:
+ *   - {country: PK, targets: [x.com], networks: [AS24499], factor: 0.05,
+ *      from: 2024-02-18T06:00:00Z, to: 2024-02-19T06:00:00Z}
+ * congestion:
+ *   - {country: PK, networks: [AS24499], fromHourUtc: 14, toHourUtc: 18, factor: 0.4}
  * expect: {minRecall: 1.0, maxFalsePerRegionTargetWeek: 0.0, maxMedianDelayMinutes: 10,
  *          maxP95DelayMinutes: 15, maxIncidentsPerEpisode: 1.0, minPhaseRecall: 1.0,
- *          maxFalseOutages: 0, maxExtraSteps: 0, minAttribution: 1.0}
+ *          maxFalseOutages: 0, maxExtraSteps: 0, minAttribution: 1.0,
+ *          minThrottleRecall: 1.0, maxFalseThrottling: 0, maxThrottleMedianDelayMinutes: 30,
+ *          maxThrottleP95DelayMinutes: 45, minThrottleEndRecall: 1.0, maxThrottleExtraSteps: 0,
+ *          minThrottleAttribution: 1.0}
  * </pre>
  *
  * Real fleets are not flat: measurement volume follows the day (people use phones in the evening and
@@ -58,15 +67,66 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
  * all networks of the country) for the listed targets (omitted = all non-control targets) during
  * [from, to). {@code country: "*"} (only for SERVICE_OUTAGE) means every country. Phases (partial
  * restoration, re-block) are written as several entries in sequence.
+ *
+ * <p><b>Speed.</b> Every reachable measurement downloads a fixed body and reports its throughput (see
+ * {@link Simulator} for the model). A network's {@code kind} ({@code fixed}, the default, or
+ * {@code mobile}) sets its median download speed, 24 or 8 Mbit/s; {@code speedMbps} overrides it. Both
+ * are optional.
+ *
+ * <p>A {@code throttles} entry multiplies the download speed of the listed targets (omitted = all
+ * non-control targets; controls cannot be throttled) on the listed networks (omitted = all networks of
+ * the country) by {@code factor} (0 &lt; factor &lt; 1, required) during [from, to); the measurements stay
+ * reachable. A throttle lifted network by network (fixed lines first, then mobile) is written as
+ * entries in sequence, each naming the networks still throttled, as disruptions write phases. Where
+ * entries overlap on a network and target the first listed applies. A blocked measurement is not
+ * slowed (it has no download).
+ *
+ * <p>A {@code congestion} entry slows everything, targets and controls alike, of a country ({@code "*"}
+ * = every country; required) on the listed networks (omitted = all) every day between
+ * {@code fromHourUtc} (0-23) and {@code toHourUtc} (1-24, exclusive; a window may wrap past midnight,
+ * e.g. 20 to 2) by {@code factor} (0 &lt; factor &lt; 1, required). It is the evening peak of a
+ * network, not an event: the truth has no episode for it. Overlapping congestion entries multiply.
+ *
+ * <p>The {@code expect:} keys are the scorer's thresholds; their meaning is in the evaluation module's
+ * {@code Expectations} and {@code Score}. The throttling ones: {@code minThrottleRecall} (share of
+ * throttling episodes with a country-level THROTTLING_STARTED), {@code maxFalseThrottling}
+ * (THROTTLING_STARTED events matching no throttling episode), {@code maxThrottleMedianDelayMinutes} and
+ * {@code maxThrottleP95DelayMinutes} (episode start to the first THROTTLING_STARTED's detectedAt),
+ * {@code minThrottleEndRecall} (share of episodes whose end, the last lift, has a THROTTLING_ENDED),
+ * {@code maxThrottleExtraSteps} (a second THROTTLING_STARTED, or a THROTTLING_ENDED while still
+ * throttled, inside one episode) and {@code minThrottleAttribution} (THROTTLING_STARTED events whose
+ * {@code networks[].throttled} are exactly the throttling networks).
  */
 public record Scenario(String name, long seed, Instant start, Instant end, int intervalMinutes,
                        List<Country> countries, List<String> targets, List<String> controls,
-                       Noise noise, Rhythm rhythm, Churn churn, List<Disruption> disruptions, Expect expect) {
+                       Noise noise, Rhythm rhythm, Churn churn, List<Disruption> disruptions,
+                       List<Throttle> throttles, List<Congestion> congestion, Expect expect) {
 
     public record Country(String code, List<Network> networks) {
     }
 
-    public record Network(String asn, String name, int probes) {
+    /** A network of a country; {@code kind} and {@code speedMbps} are optional (see the class comment). */
+    public record Network(String asn, String name, int probes, Kind kind, Double speedMbps) {
+        public Network {
+            kind = kind == null ? Kind.FIXED : kind;
+        }
+
+        /** Median download speed of the network, bytes per second. */
+        double speedBytesPerSecond() {
+            return (speedMbps != null ? speedMbps : kind.defaultMbps) * 125_000;
+        }
+    }
+
+    /** What kind of access a network sells; it sets the default speed. */
+    public enum Kind {
+        @JsonProperty("fixed") FIXED(24),
+        @JsonProperty("mobile") MOBILE(8);
+
+        final double defaultMbps;
+
+        Kind(double defaultMbps) {
+            this.defaultMbps = defaultMbps;
+        }
     }
 
     /** Background imperfection of a healthy fleet. Shares are 0..1 of all measurements. */
@@ -112,10 +172,29 @@ public record Scenario(String name, long seed, Instant start, Instant end, int i
                              Method method, Instant from, Instant to, Cause cause) {
     }
 
+    /** A target slowed down on some networks: its download speed times {@code factor} during [from, to). */
+    public record Throttle(String country, List<String> targets, List<String> networks, double factor,
+                           Instant from, Instant to) {
+    }
+
+    /** Everything slowed down every day between two UTC hours: a network's evening peak. */
+    public record Congestion(String country, List<String> networks, Integer fromHourUtc, Integer toHourUtc,
+                             double factor) {
+        /** Whether the daily window covers {@code t}. */
+        boolean covers(Instant t) {
+            int hour = (int) ((t.getEpochSecond() % 86_400) / 3600);
+            return fromHourUtc < toHourUtc ? hour >= fromHourUtc && hour < toHourUtc
+                    : hour >= fromHourUtc || hour < toHourUtc;
+        }
+    }
+
     /** Pass thresholds for the scorer; null = not checked. */
     public record Expect(Double minRecall, Double maxFalsePerRegionTargetWeek, Double maxMedianDelayMinutes,
                          Double maxP95DelayMinutes, Double maxIncidentsPerEpisode, Double minPhaseRecall,
-                         Integer maxFalseOutages, Integer maxExtraSteps, Double minAttribution) {
+                         Integer maxFalseOutages, Integer maxExtraSteps, Double minAttribution,
+                         Double minThrottleRecall, Integer maxFalseThrottling, Double maxThrottleMedianDelayMinutes,
+                         Double maxThrottleP95DelayMinutes, Double minThrottleEndRecall, Integer maxThrottleExtraSteps,
+                         Double minThrottleAttribution) {
     }
 
     public Scenario {
@@ -123,6 +202,8 @@ public record Scenario(String name, long seed, Instant start, Instant end, int i
         controls = controls == null ? List.of() : List.copyOf(controls);
         countries = countries == null ? List.of() : List.copyOf(countries);
         disruptions = disruptions == null ? List.of() : List.copyOf(disruptions);
+        throttles = throttles == null ? List.of() : List.copyOf(throttles);
+        congestion = congestion == null ? List.of() : List.copyOf(congestion);
         noise = noise == null ? Noise.NONE : noise;
         rhythm = rhythm == null ? Rhythm.DEFAULT : rhythm;
         churn = churn == null ? Churn.DEFAULT : churn;
@@ -189,6 +270,7 @@ public record Scenario(String name, long seed, Instant start, Instant end, int i
                     p + "every country needs 'code' and 'networks'");
             for (Network n : c.networks()) {
                 require(n.asn() != null && n.probes() > 0, p + "network in " + c.code() + " needs 'asn' and 'probes' > 0");
+                require(n.speedMbps() == null || n.speedMbps() > 0, p + "network " + n.asn() + ": 'speedMbps' must be > 0");
             }
         }
         for (int i = 0; i < disruptions.size(); i++) {
@@ -218,6 +300,55 @@ public record Scenario(String name, long seed, Instant start, Instant end, int i
                 }
             }
         }
+        validateThrottles(p, targetSet);
+    }
+
+    private void validateThrottles(String p, Set<String> targetSet) {
+        for (int i = 0; i < throttles.size(); i++) {
+            Throttle t = throttles.get(i);
+            String tp = p + "throttles[" + i + "]: ";
+            require(t.country() != null && t.from() != null && t.to() != null,
+                    tp + "'country', 'from', 'to' and 'factor' are required");
+            require(t.from().isBefore(t.to()), tp + "'from' must be before 'to'");
+            require(t.factor() > 0 && t.factor() < 1, tp + "'factor' must be in (0, 1): the speed is multiplied by it");
+            Country c = country(t.country());
+            require(c != null, tp + "unknown country '" + t.country() + "' (a throttle names one country)");
+            requireNetworks(tp, c, t.networks());
+            if (t.targets() != null) {
+                require(!t.targets().isEmpty(), tp + "'targets' must not be empty (omit it for every target)");
+                for (String target : t.targets()) {
+                    require(targetSet.contains(target), tp + "unknown target '" + target + "' (controls cannot be throttled)");
+                }
+            }
+        }
+        for (int i = 0; i < congestion.size(); i++) {
+            Congestion g = congestion.get(i);
+            String gp = p + "congestion[" + i + "]: ";
+            require(g.country() != null && g.fromHourUtc() != null && g.toHourUtc() != null,
+                    gp + "'country', 'fromHourUtc', 'toHourUtc' and 'factor' are required");
+            require(g.fromHourUtc() >= 0 && g.fromHourUtc() <= 23 && g.toHourUtc() >= 1 && g.toHourUtc() <= 24
+                    && !g.fromHourUtc().equals(g.toHourUtc()),
+                    gp + "'fromHourUtc' must be in 0..23, 'toHourUtc' in 1..24, and they must differ");
+            require(g.factor() > 0 && g.factor() < 1, gp + "'factor' must be in (0, 1): the speed is multiplied by it");
+            if (g.country().equals("*")) {
+                require(g.networks() == null, gp + "'networks' cannot be given with country '*'");
+            } else {
+                Country c = country(g.country());
+                require(c != null, gp + "unknown country '" + g.country() + "'");
+                requireNetworks(gp, c, g.networks());
+            }
+        }
+    }
+
+    private static void requireNetworks(String prefix, Country c, List<String> networks) {
+        if (networks == null) {
+            return;
+        }
+        require(!networks.isEmpty(), prefix + "'networks' must not be empty (omit it for every network)");
+        for (String asn : networks) {
+            require(c.networks().stream().anyMatch(n -> n.asn().equals(asn)),
+                    prefix + "unknown network '" + asn + "' in " + c.code());
+        }
     }
 
     Country country(String code) {
@@ -227,6 +358,17 @@ public record Scenario(String name, long seed, Instant start, Instant end, int i
     /** Targets a disruption names, or all non-control targets when it names none. */
     List<String> targetsOf(Disruption d) {
         return d.targets() == null ? targets : d.targets();
+    }
+
+    /** Targets a throttle names, or all non-control targets when it names none. */
+    List<String> targetsOf(Throttle t) {
+        return t.targets() == null ? targets : t.targets();
+    }
+
+    /** Networks a throttle names, or every network of its country when it names none. */
+    List<String> networksOf(Throttle t) {
+        return t.networks() != null ? List.copyOf(t.networks())
+                : country(t.country()).networks().stream().map(Network::asn).toList();
     }
 
     private static void require(boolean ok, String message) {

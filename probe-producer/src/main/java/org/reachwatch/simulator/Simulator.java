@@ -5,8 +5,10 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
@@ -29,6 +31,22 @@ import org.reachwatch.avro.TestKind;
  * interval whether it measures at all, from a random stream of their own: turning them off leaves
  * every measurement of the probes that do measure exactly as before.
  *
+ * <p><b>Speed.</b> Every reachable measurement downloads a {@value #BODY_BYTES}-byte body and reports
+ * {@code bytesReceived}, {@code downloadMs}, {@code throughputBytesPerSecond} (exactly bytesReceived over
+ * downloadMs) and {@code tlsHandshakeMs} (the TCP connect latency plus up to a quarter of it again and
+ * 5-25 ms of work, throttles and congestion aside: a throttle slows the flow, not the handshake);
+ * {@code runtimeMs} covers both. The throughput is the product of the network's median speed
+ * ({@link Scenario.Network#speedMbps}, by default from its kind), a factor of the probe's own line
+ * (log-normal, sigma {@value #PROBE_SIGMA}, drawn once), a factor of the target's servers (log-normal,
+ * sigma {@value #TARGET_SIGMA}, from the seed and the target's name), a mild daily dip (down to
+ * {@code 1 - }{@value #DAILY_DIP} at the rhythm's peak hour, when the network is busiest), the congestion
+ * and throttle factors in force, and log-normal noise per measurement (sigma {@value #NOISE_SIGMA}). Failed
+ * measurements carry none of these fields.
+ *
+ * <p>Speed draws from a third random stream per probe, never from the one that decides ids, times,
+ * outcomes and arrival: a scenario yields the same records as before speed existed, plus the speed
+ * fields (and the download time inside {@code runtimeMs}); {@code SimulatorGoldenTest} holds it to that.
+ *
  * <p>Memory is bounded by one interval of records plus the pending late and duplicate copies: the
  * fleet is generated interval by interval and a priority queue keyed by arrival releases every record
  * whose arrival is before the end of the interval just generated (nothing generated later can arrive
@@ -36,6 +54,12 @@ import org.reachwatch.avro.TestKind;
  */
 public final class Simulator {
     private static final long NORMAL_UPLOAD_MAX_MS = 20_000;
+    /** Bytes of the timed download: the first 256 KiB of the target's page, as a probe would fetch. */
+    static final long BODY_BYTES = 262_144;
+    static final double NOISE_SIGMA = 0.3;
+    static final double PROBE_SIGMA = 0.25;
+    static final double TARGET_SIGMA = 0.3;
+    static final double DAILY_DIP = 0.15;
 
     private Simulator() {
     }
@@ -52,16 +76,22 @@ public final class Simulator {
         final String networkName;
         final SplittableRandom random;
         final SplittableRandom activity;
+        /** Speed only: drawing from it leaves every other choice of the probe as it was. */
+        final SplittableRandom speed;
+        /** Median throughput of this probe's line, bytes per second. */
+        final double lineSpeed;
         boolean online;
         long spellEndMs;
 
-        Probe(String id, String country, String asn, String networkName, long seed) {
+        Probe(String id, String country, Scenario.Network network, long seed) {
             this.id = id;
             this.country = country;
-            this.asn = asn;
-            this.networkName = networkName;
+            this.asn = network.asn();
+            this.networkName = network.name();
             this.random = new SplittableRandom(seed);
             this.activity = new SplittableRandom(seed ^ 0x5DEECE66DL);
+            this.speed = new SplittableRandom(seed ^ 0x2545F4914F6CDD1DL);
+            this.lineSpeed = network.speedBytesPerSecond() * Math.exp(PROBE_SIGMA * speed.nextGaussian());
         }
 
         /** Whether the probe is online at {@code t}: alternating exponential spells, drawn as time passes. */
@@ -96,6 +126,7 @@ public final class Simulator {
         private final PriorityQueue<Pending> queue = new PriorityQueue<>(
                 Comparator.comparingLong(Pending::arrivalMs).thenComparingLong(Pending::seq));
         private final ArrayDeque<TimedMeasurement> ready = new ArrayDeque<>();
+        private final Map<String, Double> targetSpeed = new HashMap<>();
         private final long intervalMs;
         private final long endMs;
         private final long lateMinMs;
@@ -118,9 +149,13 @@ public final class Simulator {
                 for (Scenario.Network n : c.networks()) {
                     for (int i = 1; i <= n.probes(); i++) {
                         long probeSeed = scenario.seed() * 1_000_003L + index++;
-                        probes.add(new Probe(c.code() + "-" + n.asn() + "-" + i, c.code(), n.asn(), n.name(), probeSeed));
+                        probes.add(new Probe(c.code() + "-" + n.asn() + "-" + i, c.code(), n, probeSeed));
                     }
                 }
+            }
+            for (String target : measured) {
+                SplittableRandom r = new SplittableRandom(scenario.seed() * 0x9E3779B97F4A7C15L ^ target.hashCode());
+                targetSpeed.put(target, Math.exp(TARGET_SIGMA * r.nextGaussian()));
             }
         }
 
@@ -208,12 +243,22 @@ public final class Simulator {
                 b.setRuntimeMs(10_000L);
             } else {
                 double latency = 20 + r.nextDouble() * 180;
+                long runtime = 200L + r.nextLong(800);
+                SplittableRandom s = p.speed;
+                double bytesPerSecond = p.lineSpeed * targetSpeed.get(target) * dailySpeed(start)
+                        * congestion(p, start) * throttle(p, target, control, start) * Math.exp(NOISE_SIGMA * s.nextGaussian());
+                double downloadMs = Math.max(0.1, Math.round(BODY_BYTES * 10_000.0 / bytesPerSecond) / 10.0);
+                double tlsMs = Math.round((latency * (1 + 0.25 * s.nextDouble()) + 5 + 20 * s.nextDouble()) * 10) / 10.0;
                 b.setOutcome(MeasurementOutcome.REACHABLE)
                         .setBlockingMethod(BlockingMethod.NONE)
                         .setDnsAnswers(List.of("192.0.2." + (1 + Math.floorMod(target.hashCode(), 250))))
                         .setHttpStatus(200)
                         .setLatencyMs(Math.round(latency * 10) / 10.0)
-                        .setRuntimeMs(200L + r.nextLong(800));
+                        .setRuntimeMs(runtime + Math.round(tlsMs + downloadMs))
+                        .setTlsHandshakeMs(tlsMs)
+                        .setBytesReceived(BODY_BYTES)
+                        .setDownloadMs(downloadMs)
+                        .setThroughputBytesPerSecond(BODY_BYTES * 1000.0 / downloadMs);
             }
             ProbeMeasurement m = b.build();
             long arrival;
@@ -226,6 +271,36 @@ public final class Simulator {
             if (r.nextDouble() < scenario.noise().duplicateShare()) {
                 queue.add(new Pending(arrival + 60_000 + r.nextLong(240_000), seq++, m));
             }
+        }
+
+        /** The daily dip of speed: lowest at the rhythm's peak hour, when the network is busiest. */
+        private double dailySpeed(Instant t) {
+            double hour = (t.getEpochSecond() % 86_400) / 3600.0;
+            return 1 - DAILY_DIP * (1 + Math.cos(2 * Math.PI * (hour - scenario.rhythm().peakHourUtc()) / 24)) / 2;
+        }
+
+        private double congestion(Probe p, Instant t) {
+            double factor = 1;
+            for (Scenario.Congestion g : scenario.congestion()) {
+                if ((g.country().equals("*") || g.country().equals(p.country))
+                        && (g.networks() == null || g.networks().contains(p.asn)) && g.covers(t)) {
+                    factor *= g.factor();
+                }
+            }
+            return factor;
+        }
+
+        private double throttle(Probe p, String target, boolean control, Instant t) {
+            if (control) {
+                return 1;
+            }
+            for (Scenario.Throttle th : scenario.throttles()) {
+                if (th.country().equals(p.country) && !t.isBefore(th.from()) && t.isBefore(th.to())
+                        && (th.networks() == null || th.networks().contains(p.asn)) && scenario.targetsOf(th).contains(target)) {
+                    return th.factor();
+                }
+            }
+            return 1;
         }
 
         private boolean applies(Scenario.Disruption d, Probe p, String target, boolean control, Instant t) {

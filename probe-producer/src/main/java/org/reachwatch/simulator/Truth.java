@@ -27,12 +27,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * episode's end is RESTORED. Each episode keeps its entries (interval and disrupted networks), so a
  * scorer can tell which networks were disrupted at any moment.
  *
+ * <p>Throttling episodes are kept apart from these (a slow service is not a blocked one): throttle entries
+ * of the same (country, target) that overlap or touch form one episode, from the first entry's start to
+ * the last lift; a gap starts a new episode (the detector reports each with its own THROTTLING_STARTED).
+ * Each keeps its entries, so a scorer knows which networks throttle at any moment. Congestion is not an
+ * episode: nothing happened to any service.
+ *
  * <p>JSON shape (read by the evaluation module, keep in step):
  * {@code {"scenario":..., "episodes":[{"country","target","cause","start","end","phases":[{"kind","at"}],
- * "entries":[{"from","to","networks":[..]|null}]}], "regionTargets":N, "weeks":W}}, times ISO-8601 UTC;
- * {@code networks} null = every network of every country (country "*").
+ * "entries":[{"from","to","networks":[..]|null}]}], "throttles":[{"country","target","start","end",
+ * "networks":[..],"entries":[{"from","to","networks":[..],"factor"}]}], "regionTargets":N, "weeks":W}},
+ * times ISO-8601 UTC; {@code networks} null = every network of every country (country "*"); a throttle's
+ * {@code networks} are every network it slows at some point.
  */
-public record Truth(String scenario, List<Episode> episodes, int regionTargets, double weeks) {
+public record Truth(String scenario, List<Episode> episodes, List<ThrottleEpisode> throttles, int regionTargets,
+                    double weeks) {
     public static final Duration LINKING_HORIZON = Duration.ofHours(72);
 
     public record Episode(String country, String target, String cause, Instant start, Instant end, List<Phase> phases,
@@ -44,6 +53,15 @@ public record Truth(String scenario, List<Episode> episodes, int regionTargets, 
 
     /** One disruption entry of an episode: when, and which networks (null = all, for country "*"). */
     public record Entry(Instant from, Instant to, List<String> networks) {
+    }
+
+    /** A target slowed down in a country, from its first throttle to its last lift. */
+    public record ThrottleEpisode(String country, String target, Instant start, Instant end, List<String> networks,
+                                  List<ThrottleEntry> entries) {
+    }
+
+    /** One throttle entry of an episode: when, on which networks, and how much of the speed is left. */
+    public record ThrottleEntry(Instant from, Instant to, List<String> networks, double factor) {
     }
 
     public static Truth of(Scenario s) {
@@ -95,7 +113,43 @@ public record Truth(String scenario, List<Episode> episodes, int regionTargets, 
         });
         episodes.sort(Comparator.comparing(Episode::start).thenComparing(Episode::country).thenComparing(Episode::target));
         double weeks = Duration.between(s.start(), s.end()).toMinutes() / (7.0 * 24 * 60);
-        return new Truth(s.name(), List.copyOf(episodes), s.countries().size() * s.targets().size(), weeks);
+        return new Truth(s.name(), List.copyOf(episodes), throttles(s), s.countries().size() * s.targets().size(), weeks);
+    }
+
+    private static List<ThrottleEpisode> throttles(Scenario s) {
+        Map<String, List<Scenario.Throttle>> byKey = new LinkedHashMap<>();
+        for (Scenario.Throttle t : s.throttles()) {
+            for (String target : s.targetsOf(t)) {
+                byKey.computeIfAbsent(t.country() + "|" + target, k -> new ArrayList<>()).add(t);
+            }
+        }
+        List<ThrottleEpisode> out = new ArrayList<>();
+        byKey.forEach((key, entries) -> {
+            String[] k = key.split("\\|");
+            entries.sort(Comparator.comparing(Scenario.Throttle::from));
+            List<ThrottleEntry> parts = new ArrayList<>();
+            Instant end = null;
+            for (Scenario.Throttle t : entries) {
+                if (end != null && t.from().isAfter(end)) {
+                    out.add(throttleEpisode(k[0], k[1], parts));
+                    parts = new ArrayList<>();
+                    end = null;
+                }
+                parts.add(new ThrottleEntry(t.from(), t.to(), s.networksOf(t), t.factor()));
+                end = end == null || t.to().isAfter(end) ? t.to() : end;
+            }
+            out.add(throttleEpisode(k[0], k[1], parts));
+        });
+        out.sort(Comparator.comparing(ThrottleEpisode::start).thenComparing(ThrottleEpisode::country)
+                .thenComparing(ThrottleEpisode::target));
+        return List.copyOf(out);
+    }
+
+    private static ThrottleEpisode throttleEpisode(String country, String target, List<ThrottleEntry> parts) {
+        Instant start = parts.stream().map(ThrottleEntry::from).min(Comparator.naturalOrder()).orElseThrow();
+        Instant end = parts.stream().map(ThrottleEntry::to).max(Comparator.naturalOrder()).orElseThrow();
+        List<String> networks = parts.stream().flatMap(p -> p.networks().stream()).distinct().sorted().toList();
+        return new ThrottleEpisode(country, target, start, end, networks, List.copyOf(parts));
     }
 
     private static List<String> networks(Scenario s, Scenario.Disruption d) {
@@ -110,6 +164,12 @@ public record Truth(String scenario, List<Episode> episodes, int regionTargets, 
             return d.networks().size();
         }
         return d.country().equals("*") ? Integer.MAX_VALUE : s.country(d.country()).networks().size();
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(a -> out.add(a.asText()));
+        return List.copyOf(out);
     }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -134,6 +194,19 @@ public record Truth(String scenario, List<Episode> episodes, int regionTargets, 
                 } else {
                     x.networks().forEach(o.putArray("networks")::add);
                 }
+            }
+        }
+        ArrayNode ths = root.putArray("throttles");
+        for (ThrottleEpisode e : throttles) {
+            ObjectNode n = ths.addObject();
+            n.put("country", e.country()).put("target", e.target())
+                    .put("start", e.start().toString()).put("end", e.end().toString());
+            e.networks().forEach(n.putArray("networks")::add);
+            ArrayNode en = n.putArray("entries");
+            for (ThrottleEntry x : e.entries()) {
+                ObjectNode o = en.addObject().put("from", x.from().toString()).put("to", x.to().toString());
+                x.networks().forEach(o.putArray("networks")::add);
+                o.put("factor", x.factor());
             }
         }
         root.put("regionTargets", regionTargets);
@@ -167,7 +240,19 @@ public record Truth(String scenario, List<Episode> episodes, int regionTargets, 
                         n.required("cause").asText(), Instant.parse(n.required("start").asText()),
                         Instant.parse(n.required("end").asText()), List.copyOf(phases), List.copyOf(entries)));
             }
-            return new Truth(root.path("scenario").asText(null), List.copyOf(episodes),
+            List<ThrottleEpisode> throttles = new ArrayList<>();
+            for (JsonNode n : root.path("throttles")) {
+                List<ThrottleEntry> entries = new ArrayList<>();
+                for (JsonNode x : n.required("entries")) {
+                    entries.add(new ThrottleEntry(Instant.parse(x.required("from").asText()),
+                            Instant.parse(x.required("to").asText()), strings(x.required("networks")),
+                            x.required("factor").asDouble()));
+                }
+                throttles.add(new ThrottleEpisode(n.required("country").asText(), n.required("target").asText(),
+                        Instant.parse(n.required("start").asText()), Instant.parse(n.required("end").asText()),
+                        strings(n.required("networks")), List.copyOf(entries)));
+            }
+            return new Truth(root.path("scenario").asText(null), List.copyOf(episodes), List.copyOf(throttles),
                     root.required("regionTargets").asInt(), root.required("weeks").asDouble());
         } catch (IllegalArgumentException | java.time.DateTimeException e) {
             throw new IllegalArgumentException("truth file " + file + ": " + e.getMessage(), e);
