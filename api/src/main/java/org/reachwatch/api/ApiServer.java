@@ -171,13 +171,18 @@ public final class ApiServer implements AutoCloseable {
         o.put("closedAt", s.getClosedAt() == null ? null : s.getClosedAt().toString());
         o.set("lastEvent", last == null ? NODES.nullNode() : AvroJson.toJson(last));
         ArrayNode blocked = NODES.arrayNode();
+        ArrayNode throttled = NODES.arrayNode();
         List<NetworkStatus> networks = last != null ? last.getNetworks() : s.getNetworks();
         for (NetworkStatus n : networks) {
             if (n.getBlocked()) {
                 blocked.add(n.getAsn());
             }
+            if (n.getThrottled()) {
+                throttled.add(n.getAsn());
+            }
         }
         o.set("blockedNetworks", blocked);
+        o.set("throttledNetworks", throttled);
         ArrayNode methods = NODES.arrayNode();
         s.getMethods().forEach(m -> methods.add(m.toString()));
         o.set("methods", methods);
