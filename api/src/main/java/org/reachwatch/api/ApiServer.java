@@ -171,13 +171,18 @@ public final class ApiServer implements AutoCloseable {
         o.put("closedAt", s.getClosedAt() == null ? null : s.getClosedAt().toString());
         o.set("lastEvent", last == null ? NODES.nullNode() : AvroJson.toJson(last));
         ArrayNode blocked = NODES.arrayNode();
+        ArrayNode throttled = NODES.arrayNode();
         List<NetworkStatus> networks = last != null ? last.getNetworks() : s.getNetworks();
         for (NetworkStatus n : networks) {
             if (n.getBlocked()) {
                 blocked.add(n.getAsn());
             }
+            if (n.getThrottled()) {
+                throttled.add(n.getAsn());
+            }
         }
         o.set("blockedNetworks", blocked);
+        o.set("throttledNetworks", throttled);
         ArrayNode methods = NODES.arrayNode();
         s.getMethods().forEach(m -> methods.add(m.toString()));
         o.set("methods", methods);
@@ -285,8 +290,10 @@ public final class ApiServer implements AutoCloseable {
     private void windows(Context ctx) {
         String country = requiredCountry(ctx.queryParam("country"), "country");
         String target = blankToNull(ctx.queryParam("target"));
-        if (target == null) {
-            throw ApiException.badRequest("target is required (a host name such as x.com, or * for a region's connectivity)");
+        Boolean control = optionalBoolean(ctx.queryParam("control"), "control");
+        if (target == null && !Boolean.TRUE.equals(control)) {
+            throw ApiException.badRequest("target is required (a host name such as x.com, or * for a region's connectivity), "
+                    + "unless control=true (every control target of the country)");
         }
         String asn = blankToNull(ctx.queryParam("asn"));
         if (asn != null && !"*".equals(asn)) {
@@ -302,13 +309,16 @@ public final class ApiServer implements AutoCloseable {
             throw ApiException.badRequest("from must be before to");
         }
         ArrayNode list = NODES.arrayNode();
-        for (AvailabilityWindow w : backend().model().windows(country, target, asn, from, to)) {
+        for (AvailabilityWindow w : backend().model().windows(country, target, asn, control, from, to)) {
             list.add(AvroJson.toJson(w));
         }
         ObjectNode out = NODES.objectNode();
         out.put("country", country);
         out.put("target", target);
         out.put("asn", asn);
+        if (control != null) {
+            out.put("control", control);
+        }
         out.set("windows", list);
         send(ctx, 200, out);
     }
@@ -378,6 +388,18 @@ public final class ApiServer implements AutoCloseable {
 
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    private static Boolean optionalBoolean(String raw, String name) {
+        String value = blankToNull(raw);
+        if (value == null) {
+            return null;
+        }
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "true" -> Boolean.TRUE;
+            case "false" -> Boolean.FALSE;
+            default -> throw ApiException.badRequest(name + " must be true or false, not '" + raw + "'");
+        };
     }
 
     private static String optionalCountry(String raw) {

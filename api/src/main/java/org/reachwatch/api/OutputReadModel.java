@@ -196,25 +196,43 @@ public final class OutputReadModel implements AutoCloseable {
      * Windows of (country, target) in {@code [from, to)} by window start: the country level when
      * {@code asn} is null, one network for {@code AS..}, the country and every network for {@code *}.
      */
-    public synchronized List<AvailabilityWindow> windows(String country, String target, String asn, Instant from, Instant to) {
+    public List<AvailabilityWindow> windows(String country, String target, String asn, Instant from, Instant to) {
+        return windows(country, target, asn, null, from, to);
+    }
+
+    /**
+     * As {@link #windows(String, String, String, Instant, Instant)}, with {@code target} null for every
+     * target of the country and {@code control} (when not null) keeping only the windows whose
+     * {@code control} flag has that value; ordered by network (country level first), target, start.
+     */
+    public synchronized List<AvailabilityWindow> windows(String country, String target, String asn, Boolean control, Instant from,
+                                                         Instant to) {
         List<AvailabilityWindow> out = new ArrayList<>();
         String prefix = country + "|";
-        String suffix = "|" + target;
+        long lo = from == null ? Long.MIN_VALUE : from.toEpochMilli();
+        long hi = to == null ? Long.MAX_VALUE : to.toEpochMilli();
         for (Map.Entry<String, NavigableMap<Long, AvailabilityWindow>> e : windows.entrySet()) {
             String key = e.getKey();
-            if (!key.startsWith(prefix) || !key.endsWith(suffix) || key.length() < prefix.length() + suffix.length()) {
+            if (!key.startsWith(prefix)) {
                 continue;
             }
-            String seriesAsn = key.substring(prefix.length(), key.length() - suffix.length());
-            boolean wanted = "*".equals(asn) || (asn == null ? seriesAsn.isEmpty() : asn.equals(seriesAsn));
+            // country|asn|target: an ASN never holds '|', a target might.
+            int bar = key.indexOf('|', prefix.length());
+            String seriesAsn = key.substring(prefix.length(), bar);
+            String seriesTarget = key.substring(bar + 1);
+            boolean wanted = (target == null || target.equals(seriesTarget))
+                    && ("*".equals(asn) || (asn == null ? seriesAsn.isEmpty() : asn.equals(seriesAsn)));
             if (!wanted) {
                 continue;
             }
-            long lo = from == null ? Long.MIN_VALUE : from.toEpochMilli();
-            long hi = to == null ? Long.MAX_VALUE : to.toEpochMilli();
-            out.addAll(e.getValue().subMap(lo, true, hi, false).values());
+            for (AvailabilityWindow w : e.getValue().subMap(lo, true, hi, false).values()) {
+                if (control == null || control == w.getControl()) {
+                    out.add(w);
+                }
+            }
         }
         out.sort(Comparator.comparing((AvailabilityWindow w) -> w.getAsn() == null ? "" : w.getAsn())
+                .thenComparing(AvailabilityWindow::getTarget)
                 .thenComparing(AvailabilityWindow::getWindowStart));
         return out;
     }

@@ -147,12 +147,34 @@ class ApiClusterIT {
             assertThat(field(during, "asn")).containsOnly("AS59257");
             assertThat(during.findValues("availability")).allSatisfy(v -> assertThat(v.asDouble()).isZero());
 
+            // Speeds: each window's median download speed; the controls' windows for the speed chart's comparison line.
+            JsonNode before = JSON.readTree(get(a, "/api/v1/windows?country=" + blocked + "&target=x.com&to=" + BLOCK).body())
+                    .path("windows");
+            assertThat(before).hasSize(12);
+            assertThat(before.findValues("medianThroughputBytesPerSecond")).allSatisfy(v -> assertThat(v.asDouble()).isEqualTo(270_000.0));
+            assertThat(before.findValues("control")).allSatisfy(v -> assertThat(v.asBoolean()).isFalse());
+            assertThat(windows.get(25).path("medianThroughputBytesPerSecond").isNull()).as("blocked everywhere: no speed").isTrue();
+            JsonNode controls = JSON.readTree(get(b, "/api/v1/windows?country=" + blocked + "&control=true").body()).path("windows");
+            assertThat(controls.size()).isEqualTo(windows.size());
+            assertThat(field(controls, "target")).containsOnly("example.com");
+            assertThat(field(controls, "asn")).containsOnly("null");
+            assertThat(controls.findValues("control")).allSatisfy(v -> assertThat(v.asBoolean()).isTrue());
+            assertThat(controls.findValues("medianThroughputBytesPerSecond")).allSatisfy(v -> assertThat(v.asDouble())
+                    .isEqualTo(1_020_000.0));
+            assertThat(field(JSON.readTree(get(a, "/api/v1/windows?country=" + blocked + "&control=true&asn=*&from=" + BLOCK
+                    + "&to=" + BLOCK.plus(Duration.ofMinutes(5))).body()).path("windows"), "asn"))
+                    .containsExactly("null", "AS17557", "AS24499", "AS45595", "AS59257");
+            assertThat(JSON.readTree(get(a, "/api/v1/windows?country=" + blocked + "&target=x.com&control=true").body())
+                    .path("windows")).isEmpty();
+
             // Errors: JSON bodies with a message.
             assertError(get(a, "/api/v1/incidents/PK-nothing-20240101T0000Z"), 404, "no incident with id");
             assertError(get(a, "/api/v1/incidents?state=maybe"), 400, "state must be open, closed or all");
             assertError(get(a, "/api/v1/status/Pakistan"), 400, "ISO 3166-1 alpha-2");
             assertError(get(a, "/api/v1/windows?country=PK"), 400, "target is required");
             assertError(get(a, "/api/v1/windows?country=PK&target=x.com&from=yesterday"), 400, "from must be an ISO-8601");
+            assertError(get(a, "/api/v1/windows?country=PK&control=maybe"), 400, "control must be true or false");
+            assertError(get(a, "/api/v1/windows?country=PK&control=false"), 400, "target is required");
             assertError(get(a, "/api/v1/windows?country=PK&target=x.com&asn=17557x"), 400, "asn must look like AS17557");
             assertError(get(b, "/api/v1/status/ZW"), 404, "no tracker for country ZW");
             assertError(get(a, "/api/v2/anything"), 404, "no such resource");
@@ -278,8 +300,11 @@ class ApiClusterIT {
                     String probe = country + "-" + asn + "-p" + p;
                     boolean partlyBack = !t.isBefore(PARTIAL) && t.isBefore(REBLOCK) && Set.of("AS17557", "AS24499").contains(asn);
                     boolean block = censored && !t.isBefore(BLOCK) && t.isBefore(RESTORE) && !partlyBack;
-                    out.add(measurement(probe + "-x.com-" + t.toEpochMilli(), country, asn, "x.com", false, probe, t, block));
-                    out.add(measurement(probe + "-example.com-" + t.toEpochMilli(), country, asn, "example.com", true, probe, t, false));
+                    // Speeds by probe: medians 270 kB/s for x.com, 1,020 kB/s for the control.
+                    out.add(measurement(probe + "-x.com-" + t.toEpochMilli(), country, asn, "x.com", false, probe, t, block,
+                            250_000.0 + 10_000 * p));
+                    out.add(measurement(probe + "-example.com-" + t.toEpochMilli(), country, asn, "example.com", true, probe, t, false,
+                            1_000_000.0 + 10_000 * p));
                 }
             }
         }
@@ -287,12 +312,13 @@ class ApiClusterIT {
     }
 
     private static ProbeMeasurement measurement(String id, String country, String asn, String target, boolean control,
-                                                String probe, Instant at, boolean blocked) {
+                                                String probe, Instant at, boolean blocked, double bytesPerSecond) {
         return ProbeMeasurement.newBuilder()
                 .setMeasurementId(id).setProbeId(probe).setCountry(country).setAsn(asn).setTarget(target)
                 .setControl(control).setStartTime(at).setSource(MeasurementSource.SIMULATOR)
                 .setOutcome(blocked ? MeasurementOutcome.UNREACHABLE : MeasurementOutcome.REACHABLE)
                 .setBlockingMethod(blocked ? BlockingMethod.TLS : BlockingMethod.NONE)
+                .setThroughputBytesPerSecond(blocked ? null : bytesPerSecond)
                 .build();
     }
 

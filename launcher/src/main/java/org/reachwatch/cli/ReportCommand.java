@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = "Draws the HTML availability report (one chart per country and target with an incident: availability per "
-                + "network, phases shaded, events marked and listed) from a replay's --events-out and --windows-out files.")
+                + "network, phases shaded, events marked and listed; for a throttled target also its speed beside the country's "
+                + "controls) from a replay's --events-out and --windows-out files.")
 public final class ReportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -58,15 +59,21 @@ public final class ReportCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         List<DisruptionEvent> events = new ArrayList<>();
         read(eventsFile, DisruptionEvent.class, "a disruption event", events::add);
-        // Only the windows of charted (country, target) pairs are kept: a long replay's windows file can be large.
+        // Only the windows of charted (country, target) pairs, and their countries' controls at country level (the
+        // speed chart's comparison line), are kept: a long replay's windows file can be large.
         Set<String> charted = new HashSet<>();
-        events.forEach(e -> charted.add(e.getCountry() + "|" + e.getTarget()));
+        Set<String> countries = new HashSet<>();
+        events.forEach(e -> {
+            charted.add(e.getCountry() + "|" + e.getTarget());
+            countries.add(e.getCountry());
+        });
         List<AvailabilityWindow> windows = new ArrayList<>();
         long[] allWindows = {0};
         if (windowsFile != null) {
             read(windowsFile, AvailabilityWindow.class, "an availability window", w -> {
                 allWindows[0]++;
-                if (charted.contains(w.getCountry() + "|" + w.getTarget())) {
+                if (charted.contains(w.getCountry() + "|" + w.getTarget())
+                        || w.getControl() && w.getAsn() == null && countries.contains(w.getCountry())) {
                     windows.add(w);
                 }
             });

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.reachwatch.avro.AvailabilityWindow;
@@ -104,6 +106,49 @@ class ReportCommandTest {
         assertThat(run("report", "--events", cut.toString(), "--out", report.toString())).isEqualTo(1);
         assertThat(err.toString()).contains(cut + " is not a complete gzip file");
         assertThat(report).doesNotExist();
+    }
+
+    @Test
+    void aThrottledTargetIsChartedWithItsSpeedAndTheCountrysControlsFromHandWrittenLines() throws Exception {
+        // The JSON view as replay writes it, typed by hand: the throttling fields by their contract names.
+        Path events = lines(dir.resolve("e.jsonl"), List.of(
+                "{\"eventId\":\"PK-x.com-1/t1\",\"incidentId\":\"PK-x.com-1\",\"type\":\"THROTTLING_STARTED\",\"country\":\"PK\","
+                        + "\"asn\":null,\"target\":\"x.com\",\"at\":\"2024-02-17T20:20:00Z\",\"detectedAt\":\"2024-02-17T20:30:00Z\","
+                        + "\"availability\":0.97,\"baseline\":0.97,\"cause\":\"CENSORSHIP\",\"methods\":[\"THROTTLING\"],"
+                        + "\"throughputBytesPerSecond\":16000.0,\"expectedThroughputBytesPerSecond\":1500000.0,"
+                        + "\"networks\":[{\"asn\":\"AS17557\",\"throttled\":true,\"throughputBytesPerSecond\":15000.0},"
+                        + "{\"asn\":\"AS59257\",\"throttled\":false,\"throughputBytesPerSecond\":1400000.0}]}",
+                "{\"eventId\":\"PK-x.com-1/t2\",\"incidentId\":\"PK-x.com-1\",\"type\":\"THROTTLING_ENDED\",\"country\":\"PK\","
+                        + "\"asn\":null,\"target\":\"x.com\",\"at\":\"2024-02-17T20:40:00Z\",\"detectedAt\":\"2024-02-17T20:50:00Z\","
+                        + "\"throughputBytesPerSecond\":1450000.0,\"expectedThroughputBytesPerSecond\":1500000.0}"));
+        List<String> windows = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            AvailabilityWindow x = window("x.com", null, i, 0.97);
+            x.setMedianThroughputBytesPerSecond(i >= 4 && i < 8 ? 16_000.0 : 1_500_000.0);
+            windows.add(AvroJson.toJsonLine(x));
+            for (String[] control : new String[][] {{"PK", null}, {"PK", "AS17557"}, {"IN", null}}) {
+                AvailabilityWindow c = window("example.com", control[1], i, 0.99);
+                c.setCountry(control[0]);
+                c.setControl(true);
+                c.setMedianThroughputBytesPerSecond(2_000_000.0);
+                windows.add(AvroJson.toJsonLine(c));
+            }
+        }
+        Path windowsFile = lines(dir.resolve("w.jsonl"), windows);
+        Path report = dir.resolve("r.html");
+
+        assertThat(run("report", "--events", events.toString(), "--windows", windowsFile.toString(), "--out", report.toString()))
+                .as(err.toString()).isZero();
+
+        // x.com and PK's country-level control only.
+        assertThat(out.toString()).startsWith("2 events in 1 incidents, 24 of 48 windows charted -> 1 chart(s)");
+        Document page = Jsoup.parse(report.toFile(), "UTF-8");
+        assertThat(page.select("section.target").eachAttr("data-target")).containsExactly("x.com");
+        assertThat(page.select("svg.speed polyline.country").attr("points").split(" ")).hasSize(12);
+        assertThat(page.select("svg.speed polyline.control").attr("points").split(" ")).hasSize(12);
+        assertThat(page.select("svg.speed rect.phase-throttled")).hasSize(1);
+        assertThat(page.select("tr.event[data-type=THROTTLING_STARTED] td.throttled-networks").text()).isEqualTo("AS17557 (120 kbit/s)");
+        assertThat(page.select("tr.event[data-type=THROTTLING_ENDED] td.speed").text()).isEqualTo("11.6 Mbit/s");
     }
 
     @Test
