@@ -51,7 +51,7 @@ public final class ProbeCommand implements Callable<Integer> {
     /** The keys of the probe's properties file. */
     static final Set<String> KEYS = Set.of("probe.id", "probe.country", "probe.asn", "probe.network-name", "probe.targets",
             "probe.controls", "probe.resolver", "probe.interval-seconds", "probe.jitter-seconds", "probe.blockpages",
-            "probe.timeout-seconds", "probe.spool-dir", "probe.spool-max-mb");
+            "probe.timeout-seconds", "probe.download-bytes", "probe.spool-dir", "probe.spool-max-mb");
     /** Keys earlier versions read from the probe's file, and where they live now. */
     private static final Map<String, String> MOVED = Map.of(
             "probe.bootstrap-servers", "bootstrap.servers in --kafka-config, or --bootstrap-servers",
@@ -73,11 +73,13 @@ public final class ProbeCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE", description = "Properties file (probe.id, probe.country, probe.asn, "
             + "probe.network-name, probe.targets, probe.controls, probe.resolver, probe.interval-seconds, probe.jitter-seconds, "
-            + "probe.blockpages, probe.timeout-seconds, probe.spool-dir, probe.spool-max-mb). Env REACHWATCH_PROBE_CONFIG; "
+            + "probe.blockpages, probe.timeout-seconds, probe.download-bytes, probe.spool-dir, probe.spool-max-mb). "
+            + "Env REACHWATCH_PROBE_CONFIG; "
             + "each setting also as REACHWATCH_<NAME>, e.g. REACHWATCH_PROBE_COUNTRY.")
     Path config;
 
-    @Option(names = "--target", split = ",", description = "Target host name or URL (repeatable; replaces the default list).")
+    @Option(names = "--target", split = ",", description = "Target host name or URL (repeatable; replaces the default list); "
+            + "a ';asset=URL' suffix times the download of that URL instead of the page, e.g. 'x.com;asset=https://abs.twimg.com/a.js'.")
     List<String> targets;
 
     @Option(names = "--control", split = ",", description = "Control target host name or URL (repeatable).")
@@ -103,6 +105,10 @@ public final class ProbeCommand implements Callable<Integer> {
 
     @Option(names = "--timeout-seconds", description = "Timeout of each step (DNS, connect, TLS); HTTP gets twice this.")
     Integer timeoutSeconds;
+
+    @Option(names = "--download-bytes", description = "Bytes of each page's (or asset's) body to download and time "
+            + "for throughput (default 262144).")
+    Integer downloadBytes;
 
     @Option(names = "--interval-seconds", description = "Pause between rounds (default 300).")
     Integer intervalSeconds;
@@ -205,6 +211,7 @@ public final class ProbeCommand implements Callable<Integer> {
                 .resolver(sources.get(resolver, "probe.resolver", null))
                 .schedule(Duration.ofSeconds(sources.integer(intervalSeconds, "probe.interval-seconds", 300)),
                         Duration.ofSeconds(sources.integer(jitterSeconds, "probe.jitter-seconds", 30)));
+        s.downloadBytes(sources.integer(downloadBytes, "probe.download-bytes", ProbeSettings.DEFAULT_DOWNLOAD_BYTES));
         List<String> fp = blockpages != null ? blockpages : sources.list("probe.blockpages");
         if (fp != null) {
             s.fingerprints(fp.stream().map(BlockpageFingerprint::parse).toList());

@@ -35,6 +35,19 @@ import org.reachwatch.probe.Bogons;
  * for that check. With the default table (50,000 measurements, a few hundred bytes each) a file
  * whose rows are within 50,000 measurements of each other imports exactly.
  *
+ * <h2>Timings</h2>
+ * {@code tls_handshake_time} (seconds; the pipeline's span from the end of the TCP connect to the
+ * end of the handshake) of the first row whose handshake succeeded becomes {@code tlsHandshakeMs}. The pipeline
+ * sometimes pairs a handshake with the events of another connection (telegram 0.2.0, which fetches
+ * web.telegram.org over http and https, has a negative time on one row and a positive one on the
+ * other): a measurement with any negative {@code tls_handshake_time} carries none. {@code http_runtime}
+ * (seconds, {@code t - t0} of the HTTP transaction: request written to body read, the server's time to
+ * first byte included) of the first row whose request succeeded becomes {@code downloadMs}, with
+ * {@code http_response_body_length} as {@code bytesReceived} and their ratio as throughput when the
+ * export has that column (the Kenya 2023 exports have {@code http_runtime} always empty and no body
+ * length column: they carry handshake times only).
+ * A cell that is not a number rejects its row.
+ *
  * <h2>Outcome</h2>
  * When the pipeline's verdict column {@code probe_analysis} is filled (web_connectivity), it is
  * read like ts-017's {@code blocking}: "false" is REACHABLE, "dns" / "tcp_ip" / "http-failure" /
@@ -108,12 +121,16 @@ final class OoniObservationReader implements FeedReader {
                     throw new RejectedRecordException("missing measurement_uid");
                 }
                 Aggregate agg = open.get(uid);
-                if (agg == null) {
+                boolean fresh = agg == null;
+                if (fresh) {
                     if (emitted.contains(uid)) {
                         throw new RejectedRecordException("late row", "late row for measurement " + uid
                                 + ", already emitted (its rows are more than " + maxOpen + " measurements apart)");
                     }
                     agg = Aggregate.first(cols, row);
+                }
+                agg.add(cols, row); // a rejected row changes nothing: a measurement whose first row is bad is not opened
+                if (fresh) {
                     if (open.size() >= maxOpen) {
                         Iterator<Map.Entry<String, Aggregate>> oldest = open.entrySet().iterator();
                         Map.Entry<String, Aggregate> e = oldest.next();
@@ -123,7 +140,6 @@ final class OoniObservationReader implements FeedReader {
                     }
                     open.put(uid, agg);
                 }
-                agg.add(cols, row);
                 report.lineAccepted();
             } catch (RejectedRecordException e) {
                 report.badLine(number, e);
@@ -191,6 +207,10 @@ final class OoniObservationReader implements FeedReader {
         private boolean allEndpointRowsFailed = true;
         private String endpointFailureClass;
         private String hostFailureClass;
+        private Double tlsHandshakeMs;
+        private boolean negativeTlsTime;
+        private Double httpRuntimeMs;
+        private Long httpBodyBytes;
 
         static Aggregate first(Columns c, List<String> row) {
             Aggregate a = new Aggregate();
@@ -234,6 +254,7 @@ final class OoniObservationReader implements FeedReader {
         }
 
         void add(Columns c, List<String> row) {
+            addTimings(c, row);
             if (b.getDnsFailure() == null) {
                 b.setDnsFailure(c.get(row, "dns_failure"));
             }
@@ -271,7 +292,49 @@ final class OoniObservationReader implements FeedReader {
             }
         }
 
+        /** The first successful handshake's and the first successful HTTP transaction's times, in row order. */
+        private void addTimings(Columns c, List<String> row) {
+            // every cell parsed before anything is recorded: a row rejected for a bad number leaves no trace
+            Double tls = number(c, row, "tls_handshake_time");
+            Double runtime = number(c, row, "http_runtime");
+            Double length = number(c, row, "http_response_body_length");
+            if (tls != null && tls < 0) {
+                negativeTlsTime = true;
+            } else if (tls != null && tls > 0 && tlsHandshakeMs == null && c.get(row, "tls_failure") == null) {
+                tlsHandshakeMs = tls * 1000;
+            }
+            if (runtime != null && runtime > 0 && httpRuntimeMs == null && c.get(row, "http_failure") == null) {
+                httpRuntimeMs = runtime * 1000;
+                httpBodyBytes = length == null || length < 0 ? null : length.longValue();
+            }
+        }
+
+        /** A number cell (the pipeline writes floats, "443.0" too), or null when blank or absent. */
+        private static Double number(Columns c, List<String> row, String column) {
+            String v = c.get(row, column);
+            if (v == null) {
+                return null;
+            }
+            try {
+                double d = Double.parseDouble(v);
+                if (Double.isFinite(d)) {
+                    return d;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new RejectedRecordException("bad " + column, "bad " + column + " '" + v + "'");
+        }
+
         ProbeMeasurement toMeasurement() {
+            // a negative time means the pipeline paired the handshake with another connection's events: trust none
+            b.setTlsHandshakeMs(negativeTlsTime ? null : tlsHandshakeMs);
+            if (httpRuntimeMs != null) {
+                b.setDownloadMs(httpRuntimeMs).setBytesReceived(httpBodyBytes);
+                if (httpBodyBytes != null && httpBodyBytes > 0) {
+                    b.setThroughputBytesPerSecond(httpBodyBytes / (httpRuntimeMs / 1000));
+                }
+            }
             b.setDnsAnswers(new ArrayList<>(answers));
             b.setDnsBogon(answers.stream().anyMatch(Bogons::isBogon));
             if (verdict != null) {

@@ -25,6 +25,8 @@ import org.reachwatch.probe.Bogons;
  * classified TLS; null is INCONCLUSIVE. telegram, signal, whatsapp and facebook_messenger become
  * measurements of the service ("telegram", ...) with the outcome their test keys state.
  *
+ * <p>Timings are carried where OONI published them (see {@code recordTimings}: TLS handshake, page download).
+ *
  * <p>Rejected, with the reason in a {@link RejectedRecordException}: other test names, missing or
  * malformed probe_cc / measurement_start_time / test_name, a null or absent {@code test_keys}, and a
  * web_connectivity without an input URL.
@@ -74,6 +76,7 @@ public final class OoniRawParser {
             b.setRuntimeMs(Math.round(runtime.asDouble() * 1000));
         }
         recordNetworkDetail(keys, b);
+        recordTimings(keys, kind, b);
         switch (kind) {
             case WEB_CONNECTIVITY -> webConnectivity(keys, input, b);
             case TELEGRAM -> telegram(keys, b);
@@ -254,6 +257,98 @@ public final class OoniRawParser {
                 b.setHttpStatus(code.asInt());
             }
         }
+    }
+
+    /**
+     * OONI's per-step times (df-006 {@code tls_handshakes[]}, df-001 {@code requests[]}: {@code t0} and
+     * {@code t}, seconds since measurement start; {@code t0} exists since web_connectivity 0.5, so older
+     * measurements carry none). {@code tlsHandshakeMs} is {@code t - t0} of the successful handshake of
+     * the final request's transaction (else the first successful one). For web_connectivity, the final
+     * request ({@code requests[0]}: OONI lists the redirect chain last first) gives {@code bytesReceived}
+     * (its body's length: decoded, as OONI stores it, possibly truncated at OONI's snapshot size) and
+     * {@code downloadMs} = its {@code t - t0}: request written to body read. Unlike the probe's, that
+     * time includes the request and the server's time to first byte (OONI records no first-byte time),
+     * so the throughput is a lower bound, comparable between OONI measurements. A request that failed
+     * or brought no body gives no download; zero or negative durations are not carried.
+     */
+    private static void recordTimings(JsonNode keys, TestKind kind, ProbeMeasurement.Builder b) {
+        JsonNode handshakes = keys.get("tls_handshakes");
+        JsonNode requests = keys.get("requests");
+        JsonNode last = kind == TestKind.WEB_CONNECTIVITY && requests != null && requests.isArray() && requests.size() > 0
+                ? requests.get(0) : null;
+        JsonNode transaction = last == null ? null : last.get("transaction_id");
+        Double handshake = null;
+        if (handshakes != null && handshakes.isArray()) {
+            for (JsonNode h : handshakes) {
+                Double d = h.hasNonNull("failure") ? null : duration(h);
+                if (d == null) {
+                    continue;
+                }
+                if (transaction != null && transaction.isNumber() && transaction.equals(h.get("transaction_id"))) {
+                    handshake = d;
+                    break;
+                }
+                if (handshake == null) {
+                    handshake = d;
+                }
+            }
+        }
+        b.setTlsHandshakeMs(handshake);
+        if (last == null || last.hasNonNull("failure")) {
+            return;
+        }
+        Double download = duration(last);
+        long bytes = bodyLength(last.path("response").get("body"));
+        if (download != null && bytes > 0) {
+            b.setBytesReceived(bytes).setDownloadMs(download).setThroughputBytesPerSecond(bytes / (download / 1000));
+        }
+    }
+
+    /** {@code (t - t0)} in milliseconds, or null when either is missing or the difference is not positive. */
+    private static Double duration(JsonNode step) {
+        JsonNode t0 = step.get("t0");
+        JsonNode t = step.get("t");
+        if (t0 == null || t == null || !t0.isNumber() || !t.isNumber()) {
+            return null;
+        }
+        double ms = (t.asDouble() - t0.asDouble()) * 1000;
+        return ms > 0 && Double.isFinite(ms) ? ms : null;
+    }
+
+    /** Bytes of a df-001 body: a string (UTF-8 text) or {"format": "base64", "data": ...}; 0 when absent. */
+    static long bodyLength(JsonNode body) {
+        if (body == null || body.isNull()) {
+            return 0;
+        }
+        if (body.isTextual()) {
+            return utf8Length(body.textValue());
+        }
+        JsonNode data = body.get("data");
+        if (body.isObject() && "base64".equals(text(body, "format")) && data != null && data.isTextual()) {
+            String d = data.textValue();
+            int n = d.length();
+            int pad = n > 0 && d.charAt(n - 1) == '=' ? (n > 1 && d.charAt(n - 2) == '=' ? 2 : 1) : 0;
+            return n / 4 * 3L - pad + (n % 4 == 0 ? 0 : n % 4 - 1);
+        }
+        return 0;
+    }
+
+    private static long utf8Length(String s) {
+        long bytes = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
     }
 
     private static List<JsonNode> iter(JsonNode node) {

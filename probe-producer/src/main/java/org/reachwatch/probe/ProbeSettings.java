@@ -19,7 +19,8 @@ import javax.net.ssl.SSLContext;
  * @param connectTimeout    per TCP connect
  * @param tlsTimeout        TLS handshake
  * @param httpTimeout       whole HTTP exchange (request to last byte read)
- * @param maxBodyBytes      stop reading the body after this many bytes
+ * @param maxBodyBytes      the download bound: the body (of the page, or of the target's asset) is read up to
+ *                          exactly this many bytes, and this bounded download is what is timed for the speed fields
  * @param maxAddresses      TCP-connect at most this many resolved addresses
  * @param fingerprints      blockpage fingerprints
  * @param bogonMeansBlocked whether a DNS answer made only of bogons is DNS blocking (off only to test on loopback)
@@ -36,6 +37,9 @@ public record ProbeSettings(String probeId, String country, String asn, String n
                             double throttleBelowBytesPerSecond, int throttleMinBytes, SSLContext sslContext,
                             Duration interval, Duration jitter) {
 
+    /** Default download bound: enough to time a throttled body (16 s at 16 KiB/s, within the HTTP timeout). */
+    public static final int DEFAULT_DOWNLOAD_BYTES = 256 * 1024;
+
     public static final List<String> DEFAULT_TARGETS = List.of("x.com", "twitter.com", "control:example.com",
             "control:wikipedia.org");
 
@@ -46,6 +50,9 @@ public record ProbeSettings(String probeId, String country, String asn, String n
             throw new IllegalArgumentException("country must be an ISO 3166-1 alpha-2 code, got '" + country + "'");
         }
         country = country.toUpperCase(java.util.Locale.ROOT);
+        if (maxBodyBytes < 1) {
+            throw new IllegalArgumentException("download bytes must be positive, got " + maxBodyBytes);
+        }
     }
 
     /** Every default (see {@link Builder}). */
@@ -74,7 +81,7 @@ public record ProbeSettings(String probeId, String country, String asn, String n
     /**
      * Builds {@link ProbeSettings}; starts from the defaults: probe id {@code probe-<hostname>}, country
      * {@code ZZ}, {@link #DEFAULT_TARGETS}, the system resolver, timeouts DNS 5 s, connect 10 s, TLS 10 s,
-     * HTTP 20 s, bodies read up to 1 MiB, 4 addresses per target, the default blockpage fingerprints,
+     * HTTP 20 s, bodies read and timed up to 256 KiB, 4 addresses per target, the default blockpage fingerprints,
      * bogon answers are blocking, throttling below 16 KiB/s judged after 64 KiB, the JDK's TLS context,
      * rounds every 5 min plus up to 30 s of jitter.
      */
@@ -89,7 +96,7 @@ public record ProbeSettings(String probeId, String country, String asn, String n
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration tlsTimeout = Duration.ofSeconds(10);
         private Duration httpTimeout = Duration.ofSeconds(20);
-        private int maxBodyBytes = 1 << 20;
+        private int maxBodyBytes = DEFAULT_DOWNLOAD_BYTES;
         private int maxAddresses = 4;
         private List<BlockpageFingerprint> fingerprints = BlockpageFingerprint.defaults();
         private boolean bogonMeansBlocked = true;
@@ -165,6 +172,12 @@ public record ProbeSettings(String probeId, String country, String asn, String n
             this.throttleBelowBytesPerSecond = belowBytesPerSecond;
             this.throttleMinBytes = minBytes;
             this.maxBodyBytes = maxBodyBytes;
+            return this;
+        }
+
+        /** The download bound ({@link ProbeSettings#maxBodyBytes()}), bytes. */
+        public Builder downloadBytes(int bytes) {
+            this.maxBodyBytes = bytes;
             return this;
         }
 

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -29,8 +30,30 @@ import org.reachwatch.avro.TestKind;
  * resolved address, then a TLS handshake with SNI (https), then an HTTP GET with size and time
  * limits on that same connection. The first failing step decides the outcome and the blocking
  * method; its failure string comes from {@link FailureClassifier}. A response matching a blockpage
- * fingerprint is HTTP_BLOCKPAGE; a slow body (below the throttling threshold) is reachable but
- * THROTTLING. Failures are data: {@link #measure} never throws for a network failure.
+ * fingerprint is HTTP_BLOCKPAGE. Failures are data: {@link #measure} never throws for a network failure.
+ *
+ * <h2>Timings</h2>
+ * <ul>
+ * <li>{@code latencyMs}: the TCP connect that succeeded.</li>
+ * <li>{@code tlsHandshakeMs}: the target's TLS handshake alone ({@code startHandshake}), without the
+ *     connect before it or the request after it; null for http targets and failed handshakes.</li>
+ * <li>{@code bytesReceived}, {@code downloadMs}, {@code throughputBytesPerSecond}: a bounded download,
+ *     the first {@link ProbeSettings#maxBodyBytes()} bytes (default 256 KiB) of the page's body, or of
+ *     the target's asset ({@link Target#asset()}) when it has one. The clock runs from the read that
+ *     delivers the first body byte to the read that delivers the last byte counted: DNS, connect,
+ *     handshake, the request and the server's time to first byte are outside it. Bytes are body bytes
+ *     as they came over the connection (chunked framing included; no compression is asked for). The
+ *     bytes of the first read count although they arrived when the clock started, so a body that
+ *     arrives in a few reads reads a little fast (N equal reads: N/(N-1)); a body that arrives in one
+ *     read has no measurable download time, and downloadMs and throughput are null.
+ *     throughput = bytesReceived / downloadMs.</li>
+ * </ul>
+ * An asset is fetched on its own connection after the page was reachable; it does not change the
+ * outcome, and when it cannot be fetched the speed fields stay null. The probe measures and does not
+ * judge speed beyond one coarse tag: a timed download slower than the throttling threshold (after at
+ * least {@link ProbeSettings#throttleMinBytes()} bytes) is REACHABLE with method THROTTLING, and a page
+ * whose body times out while trickling slower than that is too. Whether a speed is abnormal is the
+ * detector's question (against the target's own baseline and the controls).
  *
  * <p>Thread-safe: targets may be measured in parallel.
  */
@@ -39,6 +62,10 @@ public final class ReachabilityProbe {
     public static final String SOFTWARE_VERSION = "0.1.0";
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ReachabilityProbe.class);
+
+    /** Response bytes kept for the status line and blockpage fingerprints; the rest of a body is counted only. */
+    static final int HEAD_KEEP = 1 << 20;
+    private static final int HEADER_ROOM = 16 * 1024;
 
     private final ProbeSettings settings;
     private final DnsLookup dns;
@@ -107,21 +134,114 @@ public final class ReachabilityProbe {
             blocked(b, BlockingMethod.TCP_IP);
             return;
         }
+        Fetch page;
         try (Socket plain = socket) {
             Socket channel = plain;
             if (target.https()) {
                 try {
-                    channel = handshake(plain, target);
+                    SSLSocket tls = tlsSocket(plain, target.url());
+                    long h0 = System.nanoTime();
+                    tls.startHandshake();
+                    b.setTlsHandshakeMs((System.nanoTime() - h0) / 1e6);
+                    channel = tls;
                 } catch (IOException e) {
                     b.setTlsFailure(FailureClassifier.classify(e));
                     blocked(b, BlockingMethod.TLS);
                     return;
                 }
             }
-            http(channel, target, b);
+            page = get(channel, target.url());
         } catch (IOException e) {
-            // closing failed after the measurement was complete: nothing to record
+            // closing failed after the exchange was complete: nothing to record
+            return;
         }
+        judge(target, page, b);
+    }
+
+    /** The outcome from the page; the speed fields from the timed download (the page, or the target's asset). */
+    private void judge(Target target, Fetch page, ProbeMeasurement.Builder b) {
+        if (page.status != null) {
+            b.setHttpStatus(page.status);
+        }
+        String blockpage = page.headLength > 0 ? BlockpageFingerprint.match(settings.fingerprints(), page.head, page.headLength) : null;
+        if (blockpage != null) {
+            page.recordSpeed(b);
+            b.setBlockpageMatch(blockpage);
+            blocked(b, BlockingMethod.HTTP_BLOCKPAGE);
+            return;
+        }
+        boolean pageSlow = slow(page);
+        if (page.failure != null && !(pageSlow && FailureClassifier.GENERIC_TIMEOUT.equals(page.failure))) {
+            page.recordSpeed(b);
+            b.setHttpFailure(page.failure);
+            blocked(b, BlockingMethod.HTTP_FAILURE);
+            return;
+        }
+        if (page.status == null) {
+            page.recordSpeed(b);
+            b.setHttpFailure(FailureClassifier.EOF);
+            blocked(b, BlockingMethod.HTTP_FAILURE);
+            return;
+        }
+        boolean slow = pageSlow;
+        if (target.asset() == null) {
+            page.recordSpeed(b);
+        } else {
+            Fetch asset = fetchAsset(target.asset());
+            if (asset != null) {
+                asset.recordSpeed(b);
+                slow |= slow(asset);
+            }
+        }
+        // throttled content still arrives: the target is reachable, the method says how it is degraded
+        b.setOutcome(MeasurementOutcome.REACHABLE).setBlockingMethod(slow ? BlockingMethod.THROTTLING : BlockingMethod.NONE);
+    }
+
+    private boolean slow(Fetch f) {
+        Double speed = f.throughput();
+        return settings.throttleBelowBytesPerSecond() > 0 && f.bodyBytes >= settings.throttleMinBytes()
+                && speed != null && speed < settings.throttleBelowBytesPerSecond();
+    }
+
+    /**
+     * The asset's bounded download on its own connection (DNS, TCP, TLS as for a target), or null when
+     * no 2xx body came (refused, reset, forged answer, 404, ...): the speed fields then stay null.
+     */
+    private Fetch fetchAsset(URI asset) {
+        String host = asset.getHost();
+        List<InetAddress> addresses;
+        if (isIpLiteral(host)) {
+            try {
+                addresses = List.of(InetAddress.getByName(host));
+            } catch (IOException e) {
+                return null;
+            }
+        } else {
+            DnsLookup.Result r = dns.resolve(host);
+            addresses = r.failure() != null ? List.of()
+                    : r.addresses().stream().filter(a -> !settings.bogonMeansBlocked() || !Bogons.isBogon(a)).toList();
+        }
+        for (InetAddress address : addresses.subList(0, Math.min(addresses.size(), settings.maxAddresses()))) {
+            try (Socket plain = new Socket()) {
+                plain.connect(new InetSocketAddress(address, Target.port(asset)), (int) settings.connectTimeout().toMillis());
+                Socket channel = plain;
+                if (Target.https(asset)) {
+                    SSLSocket tls = tlsSocket(plain, asset);
+                    tls.startHandshake();
+                    channel = tls;
+                }
+                Fetch f = get(channel, asset);
+                if (f.status == null || f.status / 100 != 2 || f.bodyBytes == 0) {
+                    // an error page is not the asset: timing it would compare unlike downloads
+                    log.debug("asset {} not downloaded: status {}, failure {}", asset, f.status, f.failure);
+                    return null;
+                }
+                return f;
+            } catch (IOException e) {
+                log.debug("asset {} via {} failed: {}", asset, address, FailureClassifier.classify(e));
+            }
+        }
+        return null;
     }
 
     /** Answers, or null when DNS decided the outcome. */
@@ -159,94 +279,116 @@ public final class ReachabilityProbe {
         return result.addresses();
     }
 
-    private SSLSocket handshake(Socket plain, Target target) throws IOException {
-        SSLSocket tls = (SSLSocket) settings.sslContext().getSocketFactory()
-                .createSocket(plain, target.name(), target.port(), false);
+    /** A TLS socket over {@code plain} with SNI and host-name verification for {@code url}; the handshake is not started. */
+    private SSLSocket tlsSocket(Socket plain, URI url) throws IOException {
+        String host = url.getHost();
+        SSLSocket tls = (SSLSocket) settings.sslContext().getSocketFactory().createSocket(plain, host, Target.port(url), false);
         SSLParameters params = tls.getSSLParameters();
-        if (!isIpLiteral(target.name())) {
-            params.setServerNames(List.of(new SNIHostName(target.name())));
+        if (!isIpLiteral(host)) {
+            params.setServerNames(List.of(new SNIHostName(host)));
         }
         // certificate must match the host name, as a browser requires: a censor's MITM shows as ssl_invalid_hostname
         params.setEndpointIdentificationAlgorithm("HTTPS");
         tls.setSSLParameters(params);
         tls.setSoTimeout((int) settings.tlsTimeout().toMillis());
-        tls.startHandshake();
         return tls;
     }
 
-    private void http(Socket channel, Target target, ProbeMeasurement.Builder b) {
+    /**
+     * GET {@code url} on {@code channel} and read the response until exactly {@code maxBodyBytes} body
+     * bytes (or the end of the body, or the HTTP deadline). The download clock starts at the read
+     * that delivers the first body byte, so DNS, connect, handshake, sending the request and the
+     * server's time to first byte are all outside it, and stops at the read that delivers the last
+     * byte counted. The first {@link #HEAD_KEEP} bytes are kept (status line, blockpage fingerprints);
+     * the rest of the body is only counted.
+     */
+    private Fetch get(Socket channel, URI url) {
         long deadline = System.nanoTime() + settings.httpTimeout().toNanos();
-        byte[] buffer = new byte[Math.min(settings.maxBodyBytes() + 16 * 1024, 4 << 20)];
-        int length = 0;
+        long bound = settings.maxBodyBytes();
+        Fetch f = new Fetch(new byte[(int) Math.min(bound, HEAD_KEEP) + HEADER_ROOM]);
+        byte[] scratch = null;
         int headerEnd = -1;
-        long firstBodyByte = 0;
-        long lastByte = 0;
-        String failure = null;
         try {
-            String hostHeader = target.url().getPort() > 0 ? target.name() + ":" + target.port() : target.name();
+            String host = url.getHost();
+            String hostHeader = url.getPort() > 0 ? host + ":" + Target.port(url) : host;
             OutputStream out = channel.getOutputStream();
-            out.write(("GET " + target.pathAndQuery() + " HTTP/1.1\r\nHost: " + hostHeader
+            out.write(("GET " + Target.pathAndQuery(url) + " HTTP/1.1\r\nHost: " + hostHeader
                     + "\r\nUser-Agent: Mozilla/5.0 (reachwatch probe)\r\nAccept: */*\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
             InputStream in = channel.getInputStream();
-            while (length < buffer.length) {
+            while (f.bodyBytes < bound) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     throw new SocketTimeoutException("HTTP deadline");
                 }
                 channel.setSoTimeout((int) Math.max(1, left / 1_000_000));
-                int n = in.read(buffer, length, buffer.length - length);
+                int n;
+                if (f.headLength < f.head.length) {
+                    n = in.read(f.head, f.headLength, f.head.length - f.headLength);
+                } else if (headerEnd < 0) {
+                    break; // no end of headers within the kept head: not an HTTP response we can read
+                } else {
+                    scratch = scratch == null ? new byte[64 * 1024] : scratch;
+                    n = in.read(scratch, 0, (int) Math.min(scratch.length, bound - f.bodyBytes));
+                }
+                long now = System.nanoTime();
                 if (n < 0) {
                     break;
                 }
+                long bodyIn;
                 if (headerEnd < 0) {
-                    headerEnd = indexOf(buffer, length + n, Math.max(0, length - 3));
-                    if (headerEnd >= 0 && headerEnd < length + n) {
-                        firstBodyByte = System.nanoTime();
-                    }
-                } else if (firstBodyByte == 0) {
-                    firstBodyByte = System.nanoTime();
+                    headerEnd = indexOf(f.head, f.headLength + n, Math.max(0, f.headLength - 3));
+                    bodyIn = headerEnd < 0 ? 0 : f.headLength + n - headerEnd;
+                } else {
+                    bodyIn = n;
                 }
-                length += n;
-                lastByte = System.nanoTime();
-                if (headerEnd >= 0 && length - headerEnd >= settings.maxBodyBytes()) {
-                    break;
+                if (f.headLength < f.head.length) {
+                    f.headLength += n;
+                }
+                if (bodyIn > 0) {
+                    if (f.bodyBytes == 0) {
+                        f.firstBodyNanos = now;
+                    }
+                    // bytes past the bound that came in the same read are not counted (they arrived at the same time)
+                    f.bodyBytes = Math.min(bound, f.bodyBytes + bodyIn);
+                    f.lastBodyNanos = now;
                 }
             }
         } catch (IOException e) {
-            failure = FailureClassifier.classify(e);
+            f.failure = FailureClassifier.classify(e);
         }
-        Integer status = statusCode(buffer, length);
-        if (status != null) {
-            b.setHttpStatus(status);
+        f.status = statusCode(f.head, f.headLength);
+        return f;
+    }
+
+    /** What one bounded GET read. */
+    private static final class Fetch {
+        final byte[] head;
+        int headLength;
+        Integer status;
+        long bodyBytes;
+        long firstBodyNanos;
+        long lastBodyNanos;
+        String failure;
+
+        Fetch(byte[] head) {
+            this.head = head;
         }
-        long body = headerEnd < 0 ? 0 : Math.max(0, length - headerEnd);
-        b.setBytesReceived(body);
-        if (body > 0 && lastByte > firstBodyByte) {
-            b.setThroughputBytesPerSecond(body / ((lastByte - firstBodyByte) / 1e9));
+
+        /** Null when the body came in one read (its download time cannot be measured) or not at all. */
+        Double downloadMs() {
+            return bodyBytes > 0 && lastBodyNanos > firstBodyNanos ? (lastBodyNanos - firstBodyNanos) / 1e6 : null;
         }
-        String blockpage = length > 0 ? BlockpageFingerprint.match(settings.fingerprints(), buffer, length) : null;
-        if (blockpage != null) {
-            b.setBlockpageMatch(blockpage);
-            blocked(b, BlockingMethod.HTTP_BLOCKPAGE);
-            return;
+
+        Double throughput() {
+            Double ms = downloadMs();
+            return ms == null ? null : bodyBytes / (ms / 1000);
         }
-        boolean slow = settings.throttleBelowBytesPerSecond() > 0 && body >= settings.throttleMinBytes()
-                && b.getThroughputBytesPerSecond() != null
-                && b.getThroughputBytesPerSecond() < settings.throttleBelowBytesPerSecond();
-        if (failure != null && !(slow && FailureClassifier.GENERIC_TIMEOUT.equals(failure))) {
-            b.setHttpFailure(failure);
-            blocked(b, BlockingMethod.HTTP_FAILURE);
-            return;
+
+        void recordSpeed(ProbeMeasurement.Builder b) {
+            b.setBytesReceived(bodyBytes).setDownloadMs(downloadMs()).setThroughputBytesPerSecond(throughput());
         }
-        if (status == null) {
-            b.setHttpFailure(FailureClassifier.EOF);
-            blocked(b, BlockingMethod.HTTP_FAILURE);
-            return;
-        }
-        // throttled content still arrives: the target is reachable, the method says how it is degraded
-        b.setOutcome(MeasurementOutcome.REACHABLE).setBlockingMethod(slow ? BlockingMethod.THROTTLING : BlockingMethod.NONE);
     }
 
     private static void blocked(ProbeMeasurement.Builder b, BlockingMethod method) {

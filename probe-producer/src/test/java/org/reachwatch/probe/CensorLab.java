@@ -40,7 +40,8 @@ import org.xbill.DNS.Type;
 /**
  * Local censorship on loopback, for tests only: a DNS server that forges or denies answers, TCP
  * servers that reset or black-hole, a DPI box that resets TLS after a ClientHello with a given SNI,
- * HTTP servers that serve a blockpage or trickle the body. Nothing here touches the internet.
+ * HTTP servers that serve a blockpage or trickle the body, and servers that pace the handshake, the first
+ * byte and the body to known delays and rates. Nothing here touches the internet.
  */
 final class CensorLab implements Closeable {
     static final char[] PASSWORD = "changeit".toCharArray();
@@ -171,6 +172,67 @@ final class CensorLab implements Closeable {
                 // client stopped reading (size limit) or test over
             }
         };
+    }
+
+    /**
+     * How {@link #paced} answers: it waits {@code handshakeDelayMillis} before reading anything (on TLS
+     * the handshake happens at that first read, so the client's handshake takes at least this long),
+     * reads the request, waits {@code firstByteDelayMillis} (the server's think time), sends the headers
+     * for a body of {@code bodyLength} bytes and then the body, {@code chunk} bytes at a time, chunk
+     * {@code i} at {@code i * intervalMillis} after the first (paced against the clock, so a late wake-up
+     * does not slow the rest: the rate is exactly chunk per interval).
+     */
+    record Pace(long handshakeDelayMillis, long firstByteDelayMillis, long bodyLength, int chunk, long intervalMillis) {
+    }
+
+    /** What a {@link #paced} server wrote on its last connection, known once {@link #done} counts down. */
+    static final class Served {
+        final java.util.concurrent.atomic.AtomicLong bodyBytesWritten = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+    }
+
+    static Consumer<Socket> pacedResponder(Pace pace, Served served) {
+        return s -> {
+            try (s) {
+                TimeUnit.MILLISECONDS.sleep(pace.handshakeDelayMillis()); // the emulated network, server side
+                readRequest(s.getInputStream());
+                TimeUnit.MILLISECONDS.sleep(pace.firstByteDelayMillis());
+                OutputStream out = s.getOutputStream();
+                out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: " + pace.bodyLength()
+                        + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                byte[] chunk = new byte[pace.chunk()];
+                java.util.Arrays.fill(chunk, (byte) 'a');
+                long start = System.nanoTime();
+                long sent = 0;
+                for (long i = 0; sent < pace.bodyLength(); i++) {
+                    long wait = start + TimeUnit.MILLISECONDS.toNanos(i * pace.intervalMillis()) - System.nanoTime();
+                    if (wait > 0) {
+                        TimeUnit.NANOSECONDS.sleep(wait);
+                    }
+                    int n = (int) Math.min(chunk.length, pace.bodyLength() - sent);
+                    out.write(chunk, 0, n);
+                    out.flush();
+                    sent += n;
+                    served.bodyBytesWritten.set(sent);
+                }
+            } catch (IOException | InterruptedException e) {
+                // the client stopped reading (its download bound) or the test is over
+            } finally {
+                served.done.countDown();
+            }
+        };
+    }
+
+    /** Plain HTTP server answering as {@code pace} says. */
+    int paced(Pace pace, Served served) throws IOException {
+        return tcp(pacedResponder(pace, served));
+    }
+
+    /** HTTPS server with {@code serverContext}'s certificate answering as {@code pace} says. */
+    int pacedHttps(SSLContext serverContext, Pace pace, Served served) throws IOException {
+        SSLServerSocket server = (SSLServerSocket) serverContext.getServerSocketFactory()
+                .createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        return server(server, pacedResponder(pace, served));
     }
 
     int http(byte[] body, int chunk, long pauseMillis) throws IOException {

@@ -12,9 +12,12 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
 
+import org.assertj.core.data.Offset;
+import org.assertj.core.data.Percentage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,7 +31,8 @@ import org.reachwatch.avro.TestKind;
 /**
  * The probe against censorship emulated on loopback: forged and denied DNS, refused and
  * black-holed TCP, TLS reset on a given SNI, TLS black hole, HTTP reset, blockpage, throttling,
- * certificate errors. Each case asserts outcome, blocking method and failure string.
+ * certificate errors. Each case asserts outcome, blocking method and failure string; the timing cases
+ * pace the server (handshake, first byte, body rate) and assert what the probe's clocks report.
  */
 class ReachabilityProbeTest {
     static final Instant T0 = Instant.parse("2024-02-17T20:00:00Z");
@@ -200,12 +204,90 @@ class ReachabilityProbeTest {
         assertThat(slow.getOutcome()).isEqualTo(MeasurementOutcome.REACHABLE);
         assertThat(slow.getBlockingMethod()).isEqualTo(BlockingMethod.THROTTLING);
         assertThat(slow.getThroughputBytesPerSecond()).isLessThan(100 * 1024.0);
-        assertThat(slow.getBytesReceived()).isGreaterThanOrEqualTo(32 * 1024L);
+        assertThat(slow.getBytesReceived()).isEqualTo(32 * 1024L);
         assertThat(slow.getHttpFailure()).isNull();
 
-        ProbeMeasurement fast = measure(s, "http://ok.test:" + lab.http(body, 16 * 1024, 0) + "/");
+        // 4 MiB cannot come in one read (the probe keeps 1 MiB and reads the rest 64 KiB at a time), so it is timed
+        byte[] big = new byte[8 << 20];
+        ProbeMeasurement fast = measure(s.toBuilder().downloadBytes(4 << 20).build(), "http://ok.test:" + lab.http(big, 64 * 1024, 0) + "/");
         assertThat(fast.getBlockingMethod()).isEqualTo(BlockingMethod.NONE);
+        assertThat(fast.getBytesReceived()).isEqualTo(4L << 20);
         assertThat(fast.getThroughputBytesPerSecond()).isGreaterThan(100 * 1024.0);
+    }
+
+    /** 40 chunks of 1 KiB, one every 25 ms: 39 intervals between the first body byte and the last. */
+    static final int CHUNKS = 40;
+    static final long INTERVAL_MS = 25;
+    /** Room for scheduling on a loaded machine; counting the handshake or the first-byte wait would be 24-29 % off. */
+    static final Percentage TOLERANCE = Percentage.withPercentage(15);
+    static final double PACED_RATE = CHUNKS * 1024 / ((CHUNKS - 1) * INTERVAL_MS / 1000.0);
+
+    @Test
+    void slowBodyThroughputIsItsPacedRateWithHandshakeAndFirstByteWaitOutsideTheDownloadClock() throws Exception {
+        // handshake held 300 ms and first byte 400 ms: counting either in the download would be 35-50 % slow
+        CensorLab.Served served = new CensorLab.Served();
+        int port = lab.pacedHttps(CensorLab.serverContext(store),
+                new CensorLab.Pace(300, 400, 64 * 1024, 1024, INTERVAL_MS), served);
+        ProbeSettings s = settings().toBuilder().downloadBytes(CHUNKS * 1024).build();
+        ProbeMeasurement m = measure(s, "https://ok.test:" + port + "/");
+
+        assertThat(m.getOutcome()).isEqualTo(MeasurementOutcome.REACHABLE);
+        assertThat(m.getBytesReceived()).isEqualTo(CHUNKS * 1024L);
+        assertThat(m.getDownloadMs()).isCloseTo((CHUNKS - 1) * INTERVAL_MS, TOLERANCE);
+        assertThat(m.getThroughputBytesPerSecond()).isCloseTo(PACED_RATE, TOLERANCE);
+        assertThat(m.getThroughputBytesPerSecond()).isCloseTo(m.getBytesReceived() / (m.getDownloadMs() / 1000), Offset.offset(1e-6));
+        assertThat(m.getTlsHandshakeMs()).as("the handshake waited for the server's 300 ms")
+                .isGreaterThan(250.0).isLessThan(m.getDownloadMs());
+        assertThat(m.getRuntimeMs()).as("the whole measurement does include both waits")
+                .isGreaterThan((long) (m.getTlsHandshakeMs() + 400 + m.getDownloadMs()) - 5);
+    }
+
+    @Test
+    void downloadStopsAtTheByteBoundOfAHugeBody() throws Exception {
+        long huge = 64L << 20;
+        CensorLab.Served served = new CensorLab.Served();
+        int port = lab.pacedHttps(CensorLab.serverContext(store), new CensorLab.Pace(0, 0, huge, 64 * 1024, 0), served);
+        ProbeMeasurement m = measure("https://ok.test:" + port + "/");
+
+        assertThat(m.getBytesReceived()).isEqualTo(ProbeSettings.DEFAULT_DOWNLOAD_BYTES);
+        assertThat(m.getOutcome()).isEqualTo(MeasurementOutcome.REACHABLE);
+        assertThat(m.getDownloadMs()).isPositive();
+        assertThat(m.getTlsHandshakeMs()).isPositive();
+        assertThat(served.done.await(10, TimeUnit.SECONDS)).as("server saw the client close").isTrue();
+        assertThat(served.bodyBytesWritten.get()).as("the server could not send the whole body: the probe stopped reading")
+                .isLessThan(huge / 4);
+    }
+
+    @Test
+    void assetIsTheTimedDownloadAndThePageDecidesTheOutcome() throws Exception {
+        CensorLab.Served served = new CensorLab.Served();
+        int asset = lab.paced(new CensorLab.Pace(0, 300, 64 * 1024, 1024, INTERVAL_MS), served);
+        ProbeSettings s = settings().toBuilder().downloadBytes(CHUNKS * 1024).build();
+        ProbeMeasurement m = measure(s, "https://ok.test:" + httpsPort + "/;asset=http://127.0.0.1:" + asset + "/img/big.jpg");
+
+        assertThat(m.getOutcome()).isEqualTo(MeasurementOutcome.REACHABLE);
+        assertThat(m.getHttpStatus()).isEqualTo(200);
+        assertThat(m.getInput()).isEqualTo("https://ok.test:" + httpsPort + "/");
+        assertThat(m.getBytesReceived()).as("the asset's bytes, not the 18-byte page").isEqualTo(CHUNKS * 1024L);
+        assertThat(m.getThroughputBytesPerSecond()).isCloseTo(PACED_RATE, TOLERANCE);
+        assertThat(m.getTlsHandshakeMs()).as("the target's handshake").isPositive();
+
+        ProbeMeasurement refused = measure(s, "https://ok.test:" + httpsPort + "/;asset=http://127.0.0.1:" + lab.closedPort() + "/");
+        assertThat(refused.getOutcome()).isEqualTo(MeasurementOutcome.REACHABLE);
+        assertThat(refused.getBlockingMethod()).isEqualTo(BlockingMethod.NONE);
+        assertThat(refused.getBytesReceived()).isNull();
+        assertThat(refused.getDownloadMs()).isNull();
+        assertThat(refused.getThroughputBytesPerSecond()).isNull();
+    }
+
+    @Test
+    void plainHttpHasNoHandshakeTimeAndABodyInOneReadHasNoDownloadTime() throws Exception {
+        ProbeMeasurement m = measure("http://ok.test:" + lab.http("<html>hello</html>".getBytes(StandardCharsets.UTF_8), 4096, 0) + "/");
+        assertThat(m.getOutcome()).isEqualTo(MeasurementOutcome.REACHABLE);
+        assertThat(m.getTlsHandshakeMs()).isNull();
+        assertThat(m.getBytesReceived()).isEqualTo(18);
+        assertThat(m.getDownloadMs()).isNull();
+        assertThat(m.getThroughputBytesPerSecond()).isNull();
     }
 
     @Test

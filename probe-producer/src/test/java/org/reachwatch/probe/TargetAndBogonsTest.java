@@ -21,6 +21,19 @@ class TargetAndBogonsTest {
     }
 
     @Test
+    void assetSuffixNamesTheUrlToTimeAndKeepsTheTargetAsItWas() {
+        Target x = Target.parse("control:x.com;asset=https://abs.twimg.com/favicon.ico?v=2");
+        assertThat(x.name()).isEqualTo("x.com");
+        assertThat(x.url().toString()).isEqualTo("https://x.com/");
+        assertThat(x.control()).isTrue();
+        assertThat(x.asset().toString()).isEqualTo("https://abs.twimg.com/favicon.ico?v=2");
+        assertThat(Target.parse("https://x.com/a;b").asset()).as("a ';' alone is part of the URL").isNull();
+        assertThat(Target.parse("x.com").asset()).isNull();
+        assertThatThrownBy(() -> Target.parse("x.com;asset=ftp://cdn.x.com/a")).hasMessageContaining("asset must be http or https");
+        assertThatThrownBy(() -> Target.parse("x.com;asset=https:///nohost")).hasMessageContaining("asset has no host");
+    }
+
+    @Test
     void privateReservedAndLoopbackAnswersAreBogonsPublicOnesAreNot() {
         assertThat(Bogons.isBogon("192.168.7.222")).isTrue();
         assertThat(Bogons.isBogon("10.10.34.35")).isTrue();
