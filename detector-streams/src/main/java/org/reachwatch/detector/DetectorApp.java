@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -141,7 +142,11 @@ public final class DetectorApp implements AutoCloseable {
         KafkaStreams streams = new KafkaStreams(DetectorTopology.build(topics, settings), props);
         DetectorApp app = new DetectorApp(streams, topics, bootstrapServers, client, applicationId);
         CountDownLatch running = new CountDownLatch(1);
+        AtomicBoolean reachedRunning = new AtomicBoolean();
         streams.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.RUNNING) {
+                reachedRunning.set(true);
+            }
             if (now == KafkaStreams.State.RUNNING || now == KafkaStreams.State.ERROR
                     || now == KafkaStreams.State.PENDING_SHUTDOWN || now == KafkaStreams.State.NOT_RUNNING) {
                 running.countDown();
@@ -167,7 +172,11 @@ public final class DetectorApp implements AutoCloseable {
         try {
             boolean started = running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
             boolean holding = app.registryOutages.get() > 0 && app.failure.get() == null && streams.state().isRunningOrRebalancing();
-            if (!started || streams.state() != KafkaStreams.State.RUNNING && !holding) {
+            // Another instance of the application joining right after this one started rebalances it again:
+            // that is the group at work, not a failed start.
+            boolean rebalancedAfterStart = reachedRunning.get() && app.failure.get() == null
+                    && streams.state() == KafkaStreams.State.REBALANCING;
+            if (!started || streams.state() != KafkaStreams.State.RUNNING && !holding && !rebalancedAfterStart) {
                 streams.close(Duration.ofSeconds(10));
                 throw new IllegalStateException("detector did not reach RUNNING within " + timeout + " (state " + streams.state() + ")",
                         app.failure.get());
