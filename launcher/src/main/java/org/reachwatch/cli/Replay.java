@@ -17,6 +17,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
@@ -102,7 +104,9 @@ final class Replay {
             }
         }
         long started = System.nanoTime();
-        try (EmbeddedStack stack = EmbeddedStack.connectOrStart(request.cluster(), 0)) {
+        // The inputs are read and parsed from now on, while the broker, the registry and the detector start.
+        try (InputReader reader = InputReader.start(request, err);
+             EmbeddedStack stack = EmbeddedStack.connectOrStart(request.cluster(), 0)) {
             String run = UUID.randomUUID().toString().substring(0, 8);
             // On a shared cluster every replay gets its own topics, so runs never mix.
             String prefix = stack.embedded() ? "" : "replay-" + run + ".";
@@ -116,7 +120,7 @@ final class Replay {
             oneInstance.put("num.standby.replicas", "0");
             try (DetectorApp app = DetectorApp.start(stack.bootstrapServers(), client, request.topicConfigs(), topics,
                     request.settings(), "reachwatch-replay-" + run, state, oneInstance, Duration.ofSeconds(90))) {
-                Published published = publish(request, stack, topics, err);
+                Published published = publish(request, stack, topics, reader, err);
                 app.awaitCaughtUp(Duration.ofMinutes(60));
                 if (published.lastEventTime() != Long.MIN_VALUE) {
                     // Only once every measurement is processed: the marker travels on another topic, and
@@ -140,7 +144,8 @@ final class Replay {
     private record Published(long count, List<ImportReport> reports, long lastEventTime) {
     }
 
-    private static Published publish(Request request, EmbeddedStack stack, DetectorTopics topics, PrintWriter err) throws IOException {
+    private static Published publish(Request request, EmbeddedStack stack, DetectorTopics topics, InputReader reader,
+                                     PrintWriter err) throws IOException {
         Map<String, Object> config = new HashMap<>();
         // Replays are bulk loads: larger, compressed batches multiply throughput; 20 ms costs nothing here.
         config.put(ProducerConfig.LINGER_MS_CONFIG, "20");
@@ -153,11 +158,10 @@ final class Replay {
         Progress progress = new Progress(err, "replay: published", 2000);
         AtomicReference<Exception> sendFailure = new AtomicReference<>();
         InputEnd end = new InputEnd(request.settings(), System.currentTimeMillis());
-        List<ImportReport> reports = new ArrayList<>();
         try (KafkaProducer<String, ProbeMeasurement> producer = new KafkaProducer<>(config, new StringSerializer(),
-                AvroSerde.specific(ProbeMeasurement.class, stack.registryUrl(), false).serializer());
-             EventTimeSorter sorter = request.eventTimeOrder() ? new EventTimeSorter() : null) {
-            java.util.function.Consumer<ProbeMeasurement> send = m -> {
+                AvroSerde.specific(ProbeMeasurement.class, stack.registryUrl(), false).serializer())) {
+            for (List<ProbeMeasurement> batch = reader.next(); batch != null; batch = reader.next()) {
+                for (ProbeMeasurement m : batch) {
                     if (sendFailure.get() != null) {
                         throw new IllegalStateException("publishing failed: " + sendFailure.get().getMessage(), sendFailure.get());
                     }
@@ -170,24 +174,8 @@ final class Replay {
                                     sendFailure.compareAndSet(null, e);
                                 }
                             });
-                progress.tick();
-            };
-            for (Path input : request.inputs()) {
-                InputFormat format = request.format() != null ? request.format() : guessFormat(input, request.maxLineChars());
-                ImportReport report = FeedImporter.importFile(input, format, sorter != null ? sorter : send, request.maxLineChars());
-                reports.add(report);
-                err.printf(Locale.ROOT, "replay: %s (%s): %,d lines, %,d measurements, %,d bad lines%s%s%n", input, format,
-                        report.linesRead(), report.measurements(), report.badLines(),
-                        report.rejectedByKind().isEmpty() ? "" : " " + report.rejectedByKind(),
-                        report.badLineDetails().isEmpty() ? "" : "; first: " + report.badLineDetails().get(0));
-            }
-            if (sorter != null) {
-                // Exports that lost arrival order (OONI's are grouped by other keys) are replayed by event time.
-                if (sorter.spilledRuns() > 0) {
-                    err.printf(Locale.ROOT, "replay: ordering %,d measurements by event time (merging %d sorted runs from disk)%n",
-                            sorter.count(), sorter.spilledRuns() + 1);
+                    progress.tick();
                 }
-                sorter.drainTo(send);
             }
             producer.flush();
             if (sendFailure.get() != null) {
@@ -197,7 +185,144 @@ final class Replay {
         err.printf(Locale.ROOT, "replay: published %,d measurements in %.1f s (%,.0f/s); waiting for the detector%n",
                 progress.count(), progress.elapsedSeconds(), progress.rate());
         err.flush();
-        return new Published(progress.count(), reports, end.time());
+        return new Published(progress.count(), reader.reports(), end.time());
+    }
+
+    /**
+     * Reads and parses the inputs on a thread of its own, in file order, handing measurements to the
+     * publisher in batches through a bounded queue: reading starts before the broker does (on two
+     * cores, start-up and parsing overlap) and parsing then runs beside the sending. At most
+     * {@link #QUEUED_BATCHES} batches wait, so memory is bounded whatever the input's size. The
+     * reader's own failure (an unreadable file, a CSV without OONI's header) is thrown by {@link #next}.
+     */
+    static final class InputReader implements AutoCloseable {
+        static final int BATCH = 512;
+        static final int QUEUED_BATCHES = 64;
+        private static final List<ProbeMeasurement> END = List.of();
+
+        private final BlockingQueue<List<ProbeMeasurement>> queue = new ArrayBlockingQueue<>(QUEUED_BATCHES);
+        private final List<ImportReport> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private final Thread thread;
+        private boolean ended;
+
+        private InputReader(Request request, PrintWriter err) {
+            thread = new Thread(() -> run(request, err), "replay-input-reader");
+            thread.setDaemon(true);
+        }
+
+        static InputReader start(Request request, PrintWriter err) {
+            InputReader r = new InputReader(request, err);
+            r.thread.start();
+            return r;
+        }
+
+        private void run(Request request, PrintWriter err) {
+            List<ProbeMeasurement> batch = new ArrayList<>(BATCH);
+            java.util.function.Consumer<ProbeMeasurement> hand = m -> {
+                batch.add(m);
+                if (batch.size() == BATCH) {
+                    put(List.copyOf(batch));
+                    batch.clear();
+                }
+            };
+            try (EventTimeSorter sorter = request.eventTimeOrder() ? new EventTimeSorter() : null) {
+                for (Path input : request.inputs()) {
+                    InputFormat format = request.format() != null ? request.format() : guessFormat(input, request.maxLineChars());
+                    ImportReport report = FeedImporter.importFile(input, format, sorter != null ? sorter : hand, request.maxLineChars());
+                    reports.add(report);
+                    err.printf(Locale.ROOT, "replay: %s (%s): %,d lines, %,d measurements, %,d bad lines%s%s%n", input, format,
+                            report.linesRead(), report.measurements(), report.badLines(),
+                            report.rejectedByKind().isEmpty() ? "" : " " + report.rejectedByKind(),
+                            report.badLineDetails().isEmpty() ? "" : "; first: " + report.badLineDetails().get(0));
+                    err.flush();
+                }
+                if (sorter != null) {
+                    // Exports that lost arrival order (OONI's are grouped by other keys) are replayed by event time.
+                    if (sorter.spilledRuns() > 0) {
+                        err.printf(Locale.ROOT, "replay: ordering %,d measurements by event time (merging %d sorted runs from disk)%n",
+                                sorter.count(), sorter.spilledRuns() + 1);
+                    }
+                    sorter.drainTo(hand);
+                }
+            } catch (Throwable e) {
+                failure.compareAndSet(null, e instanceof Stopped ? null : e);
+            } finally {
+                if (!batch.isEmpty() && !Thread.currentThread().isInterrupted()) {
+                    // what was read before the end, or before a failure, is published, as it was before the failure
+                    try {
+                        put(List.copyOf(batch));
+                    } catch (Stopped e) {
+                        // closed meanwhile: nobody takes it
+                    }
+                }
+                try {
+                    queue.put(END);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // closed: nobody is waiting for the end any more
+                }
+            }
+        }
+
+        private void put(List<ProbeMeasurement> batch) {
+            try {
+                queue.put(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Stopped();
+            }
+        }
+
+        /** The next batch in file order, or null after the last one; rethrows what stopped the reader. */
+        List<ProbeMeasurement> next() throws IOException {
+            if (ended) {
+                return null;
+            }
+            List<ProbeMeasurement> batch;
+            try {
+                batch = queue.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while reading the input");
+            }
+            if (batch == END) {
+                ended = true;
+                Throwable e = failure.get();
+                if (e instanceof IOException io) {
+                    throw io;
+                }
+                if (e instanceof RuntimeException re) {
+                    throw re;
+                }
+                if (e instanceof Error er) {
+                    throw er;
+                }
+                return null;
+            }
+            return batch;
+        }
+
+        /** One report per input read so far (every input once {@link #next} returned null). */
+        List<ImportReport> reports() {
+            return List.copyOf(reports);
+        }
+
+        /** Whether the reading thread still runs. */
+        boolean reading() {
+            return thread.isAlive();
+        }
+
+        @Override
+        public void close() {
+            thread.interrupt();
+        }
+
+        /** The reader was closed before it finished (start-up or publishing failed). */
+        private static final class Stopped extends RuntimeException {
+            Stopped() {
+                super(null, null, false, false);
+            }
+        }
     }
 
     /**

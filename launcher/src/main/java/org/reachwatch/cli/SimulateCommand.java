@@ -16,6 +16,8 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.zip.GZIPOutputStream;
 
+import org.reachwatch.feeds.InputFormat;
+import org.reachwatch.feeds.OoniRawWriter;
 import org.reachwatch.schemas.json.AvroJson;
 import org.reachwatch.simulator.Scenario;
 import org.reachwatch.simulator.Simulator;
@@ -26,7 +28,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code reachwatch simulate}: a scenario's measurements as JSON lines in arrival order, and its truth. */
+/**
+ * {@code reachwatch simulate}: a scenario's measurements as JSON lines in arrival order (native, or
+ * raw OONI with {@code --format ooni}), and its truth.
+ */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
         description = "Simulate a probe fleet from a scenario YAML: measurements as JSON lines in arrival order "
                 + "(deterministic per seed), optionally the truth episodes as JSON.")
@@ -46,8 +51,18 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--truth", description = "Also write the truth episodes JSON here.")
     Path truthFile;
 
+    @Option(names = "--format", defaultValue = "native", converter = ImportBenchCommand.InputFormatConverter.class,
+            description = "native (reachwatch JSON lines, the default) or ooni (raw OONI web_connectivity JSON lines, "
+                    + "as replay --format ooni reads them; probe ids become report ids and controls read back as targets).")
+    InputFormat format;
+
     @Override
     public Integer call() throws Exception {
+        if (format == InputFormat.OONI_OBS) {
+            throw new IllegalArgumentException("simulate writes native or ooni, not " + format);
+        }
+        java.util.function.Function<org.reachwatch.avro.ProbeMeasurement, String> line =
+                format == InputFormat.OONI ? OoniRawWriter::toJsonLine : AvroJson::toJsonLine;
         Scenario scenario = Scenario.read(scenarioFile);
         if (truthFile != null) {
             Truth.of(scenario).write(truthFile);
@@ -67,7 +82,7 @@ public final class SimulateCommand implements Callable<Integer> {
             Iterator<TimedMeasurement> it = Simulator.run(scenario);
             while (it.hasNext()) {
                 TimedMeasurement t = it.next();
-                w.write(AvroJson.toJsonLine(t.measurement()));
+                w.write(line.apply(t.measurement()));
                 w.write('\n');
                 n++;
                 Instant arrival = t.arrival();

@@ -14,7 +14,11 @@ import java.util.zip.GZIPInputStream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.reachwatch.avro.BlockingMethod;
 import org.reachwatch.avro.ProbeMeasurement;
+import org.reachwatch.feeds.FeedImporter;
+import org.reachwatch.feeds.ImportReport;
+import org.reachwatch.feeds.InputFormat;
 import org.reachwatch.schemas.json.AvroJson;
 import org.reachwatch.simulator.Truth;
 import picocli.CommandLine;
@@ -61,6 +65,45 @@ class SimulateCommandTest {
                 .contains((lines.size() - unique) + " duplicates").contains("records/s");
         assertThat(Truth.read(truth).episodes()).singleElement()
                 .satisfies(e -> assertThat(e.target()).isEqualTo("x.com"));
+    }
+
+    @Test
+    void formatOoniWritesRawOoniLinesThatReplayGuessesAndImports() throws Exception {
+        Path scenario = dir.resolve("s.yaml");
+        Files.writeString(scenario, """
+                name: tiny-ooni
+                seed: 3
+                start: 2024-01-01T00:00:00Z
+                end: 2024-01-01T01:00:00Z
+                intervalMinutes: 5
+                countries: [{code: PK, networks: [{asn: AS17557, name: PTCL, probes: 2}]}]
+                targets: [x.com]
+                controls: [example.com]
+                noise: {failureRate: 0.0, lateShare: 0.0, lateMaxMinutes: 0, duplicateShare: 0.0}
+                rhythm: {dailyAmplitude: 0, weekendFactor: 1}
+                churn: {meanOfflineHours: 0}
+                disruptions:
+                  - {country: PK, targets: [x.com], share: 1.0, method: TLS, from: 2024-01-01T00:30:00Z, to: 2024-01-01T01:00:00Z, cause: CENSORSHIP}
+                """);
+        Path out = dir.resolve("m.jsonl");
+        int exit = ReachwatchCli.commandLine().execute("simulate", "--scenario", scenario.toString(), "--out", out.toString(),
+                "--format", "ooni");
+        assertThat(exit).isZero();
+        assertThat(Replay.guessFormat(out, 1 << 20)).isEqualTo(InputFormat.OONI);
+        List<ProbeMeasurement> read = new java.util.ArrayList<>();
+        ImportReport report = FeedImporter.importFile(out, InputFormat.OONI, read::add);
+        assertThat(report.badLines()).isZero();
+        assertThat(read).hasSize(2 * 2 * 12);
+        assertThat(read).filteredOn(m -> m.getBlockingMethod() == BlockingMethod.TLS).hasSize(2 * 6)
+                .allSatisfy(m -> assertThat(m.getTarget()).isEqualTo("x.com"));
+        assertThat(read).extracting(ProbeMeasurement::getProbeId).allMatch(id -> id.startsWith("ooni:"));
+
+        StringWriter err = new StringWriter();
+        CommandLine cli = ReachwatchCli.commandLine();
+        cli.setErr(new PrintWriter(err));
+        assertThat(cli.execute("simulate", "--scenario", scenario.toString(), "--out", out.toString(), "--format", "ooni-obs"))
+                .isEqualTo(1);
+        assertThat(err.toString()).contains("simulate writes native or ooni");
     }
 
     @Test

@@ -1,22 +1,11 @@
 package org.reachwatch.feeds;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-/** {@link InputFormat#OONI}: one raw OONI measurement per line (JSONL). */
+/** {@link InputFormat#OONI}: one raw OONI measurement per line (JSONL), read in one streaming pass ({@link OoniRawRecord}). */
 final class OoniJsonLineReader {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-
     private OoniJsonLineReader() {
     }
 
     static FeedReader create() {
-        return new JsonLinesReader(line -> {
-            try {
-                return OoniRawParser.parse(MAPPER.readTree(line));
-            } catch (JsonProcessingException e) {
-                throw new RejectedRecordException("not valid JSON", "not valid JSON: " + e.getOriginalMessage());
-            }
-        });
+        return new JsonLinesReader(OoniRawParser::parse);
     }
 }

@@ -1,12 +1,14 @@
 package org.reachwatch.feeds;
 
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.reachwatch.avro.BlockingMethod;
 import org.reachwatch.avro.MeasurementOutcome;
@@ -32,84 +34,103 @@ import org.reachwatch.probe.Bogons;
  * web_connectivity without an input URL.
  */
 public final class OoniRawParser {
-    private static final int MAX_ANSWERS = 32;
+    private static final JsonFactory JSON = new JsonFactory();
 
     private OoniRawParser() {
     }
 
+    /** Parses one line of raw OONI JSON; invalid JSON is rejected as "not valid JSON". */
+    public static ProbeMeasurement parse(String line) {
+        try (JsonParser p = JSON.createParser(line)) {
+            return map(OoniRawRecord.read(p));
+        } catch (JsonProcessingException e) {
+            throw new RejectedRecordException("not valid JSON", "not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("reading a string cannot fail", e);
+        }
+    }
+
+    /** Parses a measurement already read as a JSON tree. */
     public static ProbeMeasurement parse(JsonNode m) {
         if (m == null || !m.isObject()) {
             throw new RejectedRecordException("not a JSON object");
         }
-        String testName = text(m, "test_name");
+        try (JsonParser p = m.traverse()) {
+            return map(OoniRawRecord.read(p));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("a JSON tree cannot fail to read", e);
+        }
+    }
+
+    private static ProbeMeasurement map(OoniRawRecord m) {
+        String testName = m.text("test_name");
         if (testName == null) {
             throw new RejectedRecordException("missing test_name");
         }
         TestKind kind = OoniFields.testKind(testName);
-        JsonNode keys = m.get("test_keys");
-        if (keys == null || !keys.isObject()) {
+        if (!m.hasKeys) {
             throw new RejectedRecordException("no test_keys", "no test_keys (" + testName + " measurement without results)");
         }
-        String country = OoniFields.country(text(m, "probe_cc"));
-        String rawTime = text(m, "measurement_start_time");
+        String country = OoniFields.country(m.text("probe_cc"));
+        String rawTime = m.text("measurement_start_time");
         Instant start = OoniFields.startTime(rawTime);
-        String asn = OoniFields.asn(text(m, "probe_asn"));
-        String input = text(m, "input");
-        String reportId = text(m, "report_id");
-        String uid = text(m, "measurement_uid");
+        String asn = OoniFields.asn(m.text("probe_asn"));
+        String input = m.text("input");
+        String reportId = m.text("report_id");
+        String uid = m.text("measurement_uid");
 
         ProbeMeasurement.Builder b = ProbeMeasurement.newBuilder()
                 .setMeasurementId(uid != null ? uid : OoniFields.derivedId(reportId, input, rawTime))
                 .setProbeId(OoniFields.probeId(reportId, country, asn))
                 .setCountry(country)
                 .setAsn(asn)
-                .setNetworkName(text(m, "probe_network_name"))
+                .setNetworkName(m.text("probe_network_name"))
                 .setInput(input)
                 .setTestKind(kind)
                 .setStartTime(start)
                 .setSource(MeasurementSource.OONI_IMPORT)
                 .setReportId(reportId)
-                .setSoftwareName(text(m, "software_name"))
-                .setSoftwareVersion(text(m, "software_version"));
-        JsonNode runtime = m.get("test_runtime");
+                .setSoftwareName(m.text("software_name"))
+                .setSoftwareVersion(m.text("software_version"));
+        OoniRawRecord.Scalar runtime = m.top.get("test_runtime");
         if (runtime != null && runtime.isNumber()) {
-            b.setRuntimeMs(Math.round(runtime.asDouble() * 1000));
+            b.setRuntimeMs(Math.round(Double.parseDouble(runtime.text()) * 1000));
         }
-        recordNetworkDetail(keys, b);
-        recordTimings(keys, kind, b);
+        recordNetworkDetail(m, b);
+        recordTimings(m, kind, b);
         switch (kind) {
-            case WEB_CONNECTIVITY -> webConnectivity(keys, input, b);
-            case TELEGRAM -> telegram(keys, b);
-            case SIGNAL -> signal(keys, b);
-            case WHATSAPP -> whatsapp(keys, b);
-            case FACEBOOK_MESSENGER -> facebookMessenger(keys, b);
+            case WEB_CONNECTIVITY -> webConnectivity(m, input, b);
+            case TELEGRAM -> telegram(m, b);
+            case SIGNAL -> signal(m, b);
+            case WHATSAPP -> whatsapp(m, b);
+            case FACEBOOK_MESSENGER -> facebookMessenger(m, b);
             default -> throw new RejectedRecordException("unsupported test_name", "unsupported test_name '" + testName + "'");
         }
         return b.build();
     }
 
-    private static void webConnectivity(JsonNode keys, String input, ProbeMeasurement.Builder b) {
+    private static void webConnectivity(OoniRawRecord keys, String input, ProbeMeasurement.Builder b) {
         b.setTarget(OoniFields.targetOfUrl(input));
-        if (text(keys, "dns_experiment_failure") != null) {
-            b.setDnsFailure(text(keys, "dns_experiment_failure"));
+        if (keys.key("dns_experiment_failure") != null) {
+            b.setDnsFailure(keys.key("dns_experiment_failure"));
         }
-        String httpFailure = text(keys, "http_experiment_failure");
+        String httpFailure = keys.key("http_experiment_failure");
         b.setHttpFailure(httpFailure);
-        JsonNode blocking = keys.get("blocking");
+        OoniRawRecord.Scalar blocking = keys.keys.get("blocking");
         if (blocking == null || blocking.isNull()) {
             b.setOutcome(MeasurementOutcome.INCONCLUSIVE).setBlockingMethod(BlockingMethod.UNKNOWN);
         } else if (blocking.isBoolean()) {
-            if (blocking.asBoolean()) {
+            if (blocking.token() == JsonToken.VALUE_TRUE) {
                 // ts-017 never emits true; treat it as blocking of an unknown kind rather than guess a layer
                 b.setOutcome(MeasurementOutcome.UNREACHABLE).setBlockingMethod(BlockingMethod.UNKNOWN);
             } else {
-                JsonNode accessible = keys.get("accessible");
-                boolean down = accessible != null && accessible.isBoolean() && !accessible.asBoolean();
+                OoniRawRecord.Scalar accessible = keys.keys.get("accessible");
+                boolean down = accessible != null && accessible.token() == JsonToken.VALUE_FALSE;
                 b.setOutcome(down ? MeasurementOutcome.SITE_DOWN : MeasurementOutcome.REACHABLE)
                         .setBlockingMethod(BlockingMethod.NONE);
             }
         } else {
-            String value = blocking.asText();
+            String value = blocking.text();
             BlockingMethod method = switch (value) {
                 case "dns" -> BlockingMethod.DNS;
                 case "tcp_ip" -> BlockingMethod.TCP_IP;
@@ -126,12 +147,12 @@ public final class OoniRawParser {
         }
     }
 
-    private static void telegram(JsonNode keys, ProbeMeasurement.Builder b) {
+    private static void telegram(OoniRawRecord keys, ProbeMeasurement.Builder b) {
         b.setTarget("telegram");
-        Boolean tcp = bool(keys, "telegram_tcp_blocking");
-        Boolean http = bool(keys, "telegram_http_blocking");
-        String web = text(keys, "telegram_web_status");
-        String webFailure = text(keys, "telegram_web_failure");
+        Boolean tcp = keys.bool("telegram_tcp_blocking");
+        Boolean http = keys.bool("telegram_http_blocking");
+        String web = keys.key("telegram_web_status");
+        String webFailure = keys.key("telegram_web_failure");
         if (Boolean.TRUE.equals(tcp)) {
             unreachable(b, BlockingMethod.TCP_IP);
         } else if (Boolean.TRUE.equals(http)) {
@@ -148,22 +169,22 @@ public final class OoniRawParser {
         }
     }
 
-    private static void signal(JsonNode keys, ProbeMeasurement.Builder b) {
+    private static void signal(OoniRawRecord keys, ProbeMeasurement.Builder b) {
         b.setTarget("signal");
-        statusTest(b, text(keys, "signal_backend_status"), text(keys, "signal_backend_failure"));
+        statusTest(b, keys.key("signal_backend_status"), keys.key("signal_backend_failure"));
     }
 
-    private static void whatsapp(JsonNode keys, ProbeMeasurement.Builder b) {
+    private static void whatsapp(OoniRawRecord keys, ProbeMeasurement.Builder b) {
         b.setTarget("whatsapp");
-        String endpoints = text(keys, "whatsapp_endpoints_status");
-        String registration = text(keys, "registration_server_status");
-        String web = text(keys, "whatsapp_web_status");
+        String endpoints = keys.key("whatsapp_endpoints_status");
+        String registration = keys.key("registration_server_status");
+        String web = keys.key("whatsapp_web_status");
         if ("blocked".equals(endpoints)) {
             unreachable(b, BlockingMethod.TCP_IP);
         } else if ("blocked".equals(registration)) {
-            unreachable(b, webMethod(text(keys, "registration_server_failure"), b));
+            unreachable(b, webMethod(keys.key("registration_server_failure"), b));
         } else if ("blocked".equals(web)) {
-            unreachable(b, webMethod(text(keys, "whatsapp_web_failure"), b));
+            unreachable(b, webMethod(keys.key("whatsapp_web_failure"), b));
         } else if (endpoints == null && registration == null && web == null) {
             b.setOutcome(MeasurementOutcome.INCONCLUSIVE).setBlockingMethod(BlockingMethod.UNKNOWN);
         } else {
@@ -171,10 +192,10 @@ public final class OoniRawParser {
         }
     }
 
-    private static void facebookMessenger(JsonNode keys, ProbeMeasurement.Builder b) {
+    private static void facebookMessenger(OoniRawRecord keys, ProbeMeasurement.Builder b) {
         b.setTarget("facebook_messenger");
-        Boolean dns = bool(keys, "facebook_dns_blocking");
-        Boolean tcp = bool(keys, "facebook_tcp_blocking");
+        Boolean dns = keys.bool("facebook_dns_blocking");
+        Boolean tcp = keys.bool("facebook_tcp_blocking");
         if (Boolean.TRUE.equals(dns)) {
             unreachable(b, BlockingMethod.DNS);
         } else if (Boolean.TRUE.equals(tcp)) {
@@ -218,44 +239,22 @@ public final class OoniRawParser {
     }
 
     /** DNS answers, bogon flag, resolver, first TCP and TLS failure, HTTP status: common to all tests. */
-    private static void recordNetworkDetail(JsonNode keys, ProbeMeasurement.Builder b) {
-        Set<String> answers = new LinkedHashSet<>();
-        String dnsFailure = null;
-        for (JsonNode q : iter(keys.get("queries"))) {
-            if (dnsFailure == null) {
-                dnsFailure = text(q, "failure");
-            }
-            for (JsonNode a : iter(q.get("answers"))) {
-                String ip = text(a, "ipv4") != null ? text(a, "ipv4") : text(a, "ipv6");
-                if (ip != null && answers.size() < MAX_ANSWERS) {
-                    answers.add(ip);
-                }
-            }
-        }
-        b.setDnsAnswers(new ArrayList<>(answers));
+    private static void recordNetworkDetail(OoniRawRecord keys, ProbeMeasurement.Builder b) {
+        List<String> answers = new ArrayList<>(keys.answers);
+        b.setDnsAnswers(answers);
         b.setDnsBogon(answers.stream().anyMatch(Bogons::isBogon));
-        b.setDnsFailure(dnsFailure);
-        b.setResolver(text(keys, "client_resolver"));
-        for (JsonNode c : iter(keys.get("tcp_connect"))) {
-            String f = text(c.path("status"), "failure");
-            if (f != null) {
-                b.setTcpFailure(f);
+        b.setDnsFailure(keys.firstDnsFailure);
+        b.setResolver(keys.key("client_resolver"));
+        b.setTcpFailure(keys.firstTcpFailure);
+        for (OoniRawRecord.Step h : keys.handshakes) {
+            if (h.failure != null) {
+                b.setTlsFailure(h.failure);
                 break;
             }
         }
-        for (JsonNode h : iter(keys.get("tls_handshakes"))) {
-            String f = text(h, "failure");
-            if (f != null) {
-                b.setTlsFailure(f);
-                break;
-            }
-        }
-        List<JsonNode> requests = iter(keys.get("requests"));
-        if (!requests.isEmpty()) {
-            JsonNode code = requests.get(0).path("response").get("code");
-            if (code != null && code.canConvertToInt() && code.asInt() > 0) {
-                b.setHttpStatus(code.asInt());
-            }
+        OoniRawRecord.Request first = keys.firstRequest;
+        if (first != null && first.code != null && first.code > 0) {
+            b.setHttpStatus(first.code);
         }
     }
 
@@ -271,112 +270,55 @@ public final class OoniRawParser {
      * so the throughput is a lower bound, comparable between OONI measurements. A request that failed
      * or brought no body gives no download; zero or negative durations are not carried.
      */
-    private static void recordTimings(JsonNode keys, TestKind kind, ProbeMeasurement.Builder b) {
-        JsonNode handshakes = keys.get("tls_handshakes");
-        JsonNode requests = keys.get("requests");
-        JsonNode last = kind == TestKind.WEB_CONNECTIVITY && requests != null && requests.isArray() && requests.size() > 0
-                ? requests.get(0) : null;
-        JsonNode transaction = last == null ? null : last.get("transaction_id");
+    private static void recordTimings(OoniRawRecord keys, TestKind kind, ProbeMeasurement.Builder b) {
+        OoniRawRecord.Request last = kind == TestKind.WEB_CONNECTIVITY ? keys.firstRequest : null;
+        Long transaction = last == null ? null : last.transactionId;
         Double handshake = null;
-        if (handshakes != null && handshakes.isArray()) {
-            for (JsonNode h : handshakes) {
-                Double d = h.hasNonNull("failure") ? null : duration(h);
-                if (d == null) {
-                    continue;
-                }
-                if (transaction != null && transaction.isNumber() && transaction.equals(h.get("transaction_id"))) {
-                    handshake = d;
-                    break;
-                }
-                if (handshake == null) {
-                    handshake = d;
-                }
+        for (OoniRawRecord.Step h : keys.handshakes) {
+            Double d = h.failed ? null : duration(h);
+            if (d == null) {
+                continue;
+            }
+            if (transaction != null && transaction.equals(h.transactionId)) {
+                handshake = d;
+                break;
+            }
+            if (handshake == null) {
+                handshake = d;
             }
         }
         b.setTlsHandshakeMs(handshake);
-        if (last == null || last.hasNonNull("failure")) {
+        if (last == null || last.failed) {
             return;
         }
         Double download = duration(last);
-        long bytes = bodyLength(last.path("response").get("body"));
-        if (download != null && bytes > 0) {
-            b.setBytesReceived(bytes).setDownloadMs(download).setThroughputBytesPerSecond(bytes / (download / 1000));
+        if (download != null && last.bodyBytes > 0) {
+            b.setBytesReceived(last.bodyBytes).setDownloadMs(download)
+                    .setThroughputBytesPerSecond(last.bodyBytes / (download / 1000));
         }
     }
 
     /** {@code (t - t0)} in milliseconds, or null when either is missing or the difference is not positive. */
-    private static Double duration(JsonNode step) {
-        JsonNode t0 = step.get("t0");
-        JsonNode t = step.get("t");
-        if (t0 == null || t == null || !t0.isNumber() || !t.isNumber()) {
+    private static Double duration(OoniRawRecord.Step step) {
+        if (step.t0 == null || step.t == null) {
             return null;
         }
-        double ms = (t.asDouble() - t0.asDouble()) * 1000;
+        double ms = (step.t - step.t0) * 1000;
         return ms > 0 && Double.isFinite(ms) ? ms : null;
     }
 
-    /** Bytes of a df-001 body: a string (UTF-8 text) or {"format": "base64", "data": ...}; 0 when absent. */
+    /** Bytes of a df-001 body given as a tree (tests): a string (UTF-8 text) or {"format": "base64", "data": ...}; else 0. */
     static long bodyLength(JsonNode body) {
-        if (body == null || body.isNull()) {
-            return 0;
+        if (body != null && body.isTextual()) {
+            char[] c = body.textValue().toCharArray();
+            return OoniRawRecord.utf8Length(c, 0, c.length);
         }
-        if (body.isTextual()) {
-            return utf8Length(body.textValue());
-        }
-        JsonNode data = body.get("data");
-        if (body.isObject() && "base64".equals(text(body, "format")) && data != null && data.isTextual()) {
-            String d = data.textValue();
-            int n = d.length();
-            int pad = n > 0 && d.charAt(n - 1) == '=' ? (n > 1 && d.charAt(n - 2) == '=' ? 2 : 1) : 0;
-            return n / 4 * 3L - pad + (n % 4 == 0 ? 0 : n % 4 - 1);
+        JsonNode data = body == null ? null : body.get("data");
+        if (body != null && body.isObject() && "base64".equals(body.path("format").asText()) && data != null && data.isTextual()) {
+            char[] c = data.textValue().toCharArray();
+            return OoniRawRecord.base64Length(c, 0, c.length);
         }
         return 0;
     }
 
-    private static long utf8Length(String s) {
-        long bytes = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                bytes++;
-            } else if (c < 0x800) {
-                bytes += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                bytes += 4;
-                i++;
-            } else {
-                bytes += 3;
-            }
-        }
-        return bytes;
-    }
-
-    private static List<JsonNode> iter(JsonNode node) {
-        List<JsonNode> out = new ArrayList<>();
-        if (node != null && node.isArray()) {
-            node.forEach(out::add);
-        }
-        return out;
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode v = node == null ? null : node.get(field);
-        if (v == null || v.isNull() || v.isContainerNode()) {
-            return null;
-        }
-        String s = v.asText();
-        return s.isEmpty() ? null : s;
-    }
-
-    private static Boolean bool(JsonNode node, String field) {
-        JsonNode v = node.get(field);
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        if (v.isBoolean()) {
-            return v.asBoolean();
-        }
-        String s = v.asText().toLowerCase(Locale.ROOT);
-        return "true".equals(s) ? Boolean.TRUE : "false".equals(s) ? Boolean.FALSE : null;
-    }
 }

@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 
 import javax.net.ssl.SNIHostName;
@@ -281,7 +282,7 @@ public final class ReachabilityProbe {
 
     /** A TLS socket over {@code plain} with SNI and host-name verification for {@code url}; the handshake is not started. */
     private SSLSocket tlsSocket(Socket plain, URI url) throws IOException {
-        String host = url.getHost();
+        String host = url.getHost().toLowerCase(Locale.ROOT);
         SSLSocket tls = (SSLSocket) settings.sslContext().getSocketFactory().createSocket(plain, host, Target.port(url), false);
         SSLParameters params = tls.getSSLParameters();
         if (!isIpLiteral(host)) {
@@ -309,7 +310,7 @@ public final class ReachabilityProbe {
         byte[] scratch = null;
         int headerEnd = -1;
         try {
-            String host = url.getHost();
+            String host = url.getHost().toLowerCase(Locale.ROOT);
             String hostHeader = url.getPort() > 0 ? host + ":" + Target.port(url) : host;
             OutputStream out = channel.getOutputStream();
             out.write(("GET " + Target.pathAndQuery(url) + " HTTP/1.1\r\nHost: " + hostHeader
