@@ -147,14 +147,7 @@ public final class DisruptionTracker {
             case NORMAL -> {
                 if (verdict == Verdict.BLOCKED && !ctx.suppressOnset()) {
                     if (!st.throttleOpen) {
-                        st.incidentId = incidentId(st, obs.windowStart());
-                        st.incidentStart = obs.windowStart();
-                        st.reblocks = 0;
-                        st.blockedMillis = 0;
-                        st.phases.clear();
-                        st.methods.clear();
-                        st.throttlePhases.clear();
-                        st.everBlockedNetworks.clear();
+                        st.beginIncident(incidentId(st, obs.windowStart()), obs.windowStart());
                     } // else: a block after (or during) a throttle is the same story, in the same incident
                     st.cause = cause(obs, ctx);
                     st.blockedFailures = obs.failures();

@@ -172,15 +172,8 @@ public final class ThrottleTracker {
         st.throttled = true;
         st.throttleEndedAt = null;
         if (incident && !st.openIncident()) {
-            st.incidentId = DisruptionTracker.incidentId(st, at);
-            st.incidentStart = at;
+            st.beginIncident(DisruptionTracker.incidentId(st, at), at);
             st.cause = DisruptionCause.CENSORSHIP;
-            st.reblocks = 0;
-            st.blockedMillis = 0;
-            st.phases.clear();
-            st.methods.clear();
-            st.throttlePhases.clear();
-            st.everBlockedNetworks.clear();
         }
         st.throttleOpen = incident;
         ThrottlePhase phase = new ThrottlePhase();

@@ -123,6 +123,18 @@ public final class TrackerState {
         return stage != Stage.NORMAL;
     }
 
+    /** Starts a new incident {@code id} at {@code at}: nothing of the previous one is carried over. */
+    public void beginIncident(String id, long at) {
+        incidentId = id;
+        incidentStart = at;
+        reblocks = 0;
+        blockedMillis = 0;
+        phases.clear();
+        methods.clear();
+        throttlePhases.clear();
+        everBlockedNetworks.clear();
+    }
+
     /** An incident is open: blocked, partially restored or restored but not closed, or throttled or not closed after a throttle. */
     public boolean openIncident() {
         return inIncident() || throttleOpen;
