@@ -19,8 +19,6 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
@@ -116,72 +114,32 @@ final class Replay {
             // The run's own folder, next to its events: Kafka Streams distrusts state in an OS temp directory.
             createParent(request.eventsOut());
             Path state = Files.createTempDirectory(request.eventsOut().toAbsolutePath().getParent(), ".replay-state-");
-            try {
-                return detect(request, stack, topics, run, state, reader, err, started);
+            Map<String, Object> client = stack.cluster().kafka();
+            try (DetectorApp app = DetectorApp.start(stack.bootstrapServers(), client, request.topicConfigs(), topics,
+                    request.settings(), "reachwatch-replay-" + run, state, new Properties(), Duration.ofSeconds(90))) {
+                Published published = publish(request, stack, topics, reader, err);
+                app.awaitCaughtUp(Duration.ofMinutes(60));
+                if (published.lastEventTime() != Long.MIN_VALUE) {
+                    // Only once every measurement is processed: the marker travels on another topic, and
+                    // processed ahead of measurements not yet fetched it would make them late.
+                    app.sendEndOfInput(Instant.ofEpochMilli(published.lastEventTime()), request.settings());
+                    app.awaitCaughtUp(Duration.ofMinutes(10));
+                }
+                List<DisruptionEvent> events = TopicDrain.readAll(stack.bootstrapServers(), client, topics.events().name(),
+                        topics.events().valueSerde().deserializer(), Duration.ofMinutes(5));
+                writeLines(request.eventsOut(), events.stream().map(AvroJson::toJsonLine));
+                long windows = request.windowsOut() == null ? 0 : writeWindows(request.windowsOut(), stack, topics);
+                Map<String, Long> stats = app.stats();
+                return new Result(events, windows, published.count, published.reports, stats,
+                        (System.nanoTime() - started) / 1e9, stack.brokerStartupMillis());
             } finally {
                 Directories.deleteRecursively(state);
             }
         }
     }
 
-    private static Result detect(Request request, EmbeddedStack stack, DetectorTopics topics, String run, Path state,
-                                 InputReader reader, PrintWriter err, long started) throws IOException {
-        Map<String, Object> client = stack.cluster().kafka();
-        // Publishing starts as soon as the topics exist, while the detector starts: a new application reads its
-        // input from the beginning, so what it finds already published is the same input in the same order.
-        DetectorApp.createTopics(stack.bootstrapServers(), client, request.topicConfigs(), topics, request.settings().partitions());
-        CompletableFuture<DetectorApp> starting = CompletableFuture.supplyAsync(
-                () -> DetectorApp.start(stack.bootstrapServers(), client, request.topicConfigs(), topics, request.settings(),
-                        "reachwatch-replay-" + run, state, new Properties(), Duration.ofSeconds(90)),
-                r -> {
-                    Thread t = new Thread(r, "replay-detector-start");
-                    t.setDaemon(true);
-                    t.start();
-                });
-        Published published;
-        try {
-            published = publish(request, stack, topics, reader, err);
-        } catch (IOException | RuntimeException e) {
-            try {
-                started(starting).close();
-            } catch (RuntimeException alsoFailed) {
-                e.addSuppressed(alsoFailed);
-            }
-            throw e;
-        }
-        try (DetectorApp app = started(starting)) {
-            app.awaitCaughtUp(Duration.ofMinutes(60));
-            if (published.lastEventTime() != Long.MIN_VALUE) {
-                // Only once every measurement is processed: the marker travels on another topic, and
-                // processed ahead of measurements not yet fetched it would make them late.
-                app.sendEndOfInput(Instant.ofEpochMilli(published.lastEventTime()), request.settings());
-                app.awaitCaughtUp(Duration.ofMinutes(10));
-            }
-            List<DisruptionEvent> events = TopicDrain.readAll(stack.bootstrapServers(), client, topics.events().name(),
-                    topics.events().valueSerde().deserializer(), Duration.ofMinutes(5));
-            writeLines(request.eventsOut(), events.stream().map(AvroJson::toJsonLine));
-            long windows = request.windowsOut() == null ? 0 : writeWindows(request.windowsOut(), stack, topics);
-            Map<String, Long> stats = app.stats();
-            return new Result(events, windows, published.count, published.reports, stats,
-                    (System.nanoTime() - started) / 1e9, stack.brokerStartupMillis());
-        }
-    }
-
-    /** The started detector, or its start's own exception. */
-    private static DetectorApp started(CompletableFuture<DetectorApp> starting) {
-        try {
-            return starting.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw e;
-        }
-    }
-
     private record Published(long count, List<ImportReport> reports, long lastEventTime) {
     }
-
 
     private static Published publish(Request request, EmbeddedStack stack, DetectorTopics topics, InputReader reader,
                                      PrintWriter err) throws IOException {

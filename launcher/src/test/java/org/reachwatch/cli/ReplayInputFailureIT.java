@@ -17,7 +17,7 @@ import org.reachwatch.detector.DetectorTopicConfigs;
 /**
  * An input that fails after the replay's broker and detector are up (here a CSV that is not an OONI
  * export, after a good file) ends the replay with that input's error, and nothing of the run keeps
- * running: the detector, started beside the publishing, is closed too.
+ * running: neither the input reader nor the detector.
  */
 class ReplayInputFailureIT {
     @TempDir
