@@ -28,7 +28,7 @@ final class OpenWindows {
     /** One accumulator's identity: window start, country, network (null = country level), target. */
     record Key(long start, String country, String asn, String target) {
         String storeKey() {
-            return String.format("%013d|%s|%s|%s", start, country, asn == null ? "" : asn, target);
+            return padded(start, 13) + '|' + country + '|' + (asn == null ? "" : asn) + '|' + target;
         }
     }
 
@@ -144,7 +144,19 @@ final class OpenWindows {
     }
 
     private static String chunkKey(long start, int chunk) {
-        return String.format("%013d#%06d", start, chunk);
+        return padded(start, 13) + '#' + padded(chunk, 6);
+    }
+
+    /**
+     * {@code String.format("%0<width>d", v)} without a Formatter (it is called for every accumulator
+     * persisted and deleted; the stored keys stay byte for byte what they were).
+     */
+    static String padded(long v, int width) {
+        if (v < 0) {
+            return String.format("%0" + width + "d", v);
+        }
+        String digits = Long.toString(v);
+        return digits.length() >= width ? digits : "0".repeat(width - digits.length()) + digits;
     }
 
     /**

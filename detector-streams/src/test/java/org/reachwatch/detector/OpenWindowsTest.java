@@ -117,4 +117,15 @@ class OpenWindowsTest {
         assertThatThrownBy(() -> DetectorSettings.from(p)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("detector.dedupe.horizon is no longer a setting");
     }
+
+    @Test
+    void storeKeysAreWhatTheFormatterWroteSoStoresFromEarlierVersionsStillMatch() {
+        long[] values = {0, 7, 999_999, 1_000_000, W0, 9_999_999_999_999L, 10_000_000_000_000L, Long.MAX_VALUE, -1, -W0};
+        for (long v : values) {
+            assertThat(OpenWindows.padded(v, 13)).as("%d", v).isEqualTo(String.format(java.util.Locale.ROOT, "%013d", v));
+            assertThat(OpenWindows.padded(v, 6)).as("%d", v).isEqualTo(String.format(java.util.Locale.ROOT, "%06d", v));
+        }
+        assertThat(new OpenWindows.Key(W0, "PK", null, "x.com").storeKey()).isEqualTo("1708200000000|PK||x.com");
+        assertThat(new OpenWindows.Key(W0, "PK", "AS17557", "x.com").storeKey()).isEqualTo("1708200000000|PK|AS17557|x.com");
+    }
 }

@@ -69,7 +69,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code reachwatch bench}: the detector's throughput against what the same machine does without it,
  * on the same records. A scenario's measurements are repeated back to back (each copy shifted in
- * time by the scenario's span, ids made unique) to {@code --records}. After one untimed warm-up round,
+ * time by the scenario's span, ids made unique) to {@code --records}. After {@code --warmup} untimed rounds (2),
  * each of {@code --runs} rounds writes the records into fresh topics and times, from a backlog:
  * <ol>
  *   <li>raw produce (idempotent producer, acks=all, the detector's linger and compression);</li>
@@ -99,6 +99,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "3", description = "Timed rounds after the warm-up (default: ${DEFAULT-VALUE}).")
     int runs;
 
+    @Option(names = "--warmup", defaultValue = "2", description = "Untimed warm-up rounds before them (default: ${DEFAULT-VALUE}; "
+            + "the detector's per-window code is compiled late, and is still 1.5-2x slower in the round after the first).")
+    int warmup;
+
     @Option(names = "--live-seconds", defaultValue = "20", description = "Length of the live latency run, 0 to skip (default: ${DEFAULT-VALUE}).")
     int liveSeconds;
 
@@ -114,8 +118,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (records < 1000 || runs < 1 || liveSeconds < 0) {
-            throw new ParameterException(spec.commandLine(), "need --records >= 1000, --runs >= 1, --live-seconds >= 0");
+        if (records < 1000 || runs < 1 || warmup < 0 || liveSeconds < 0) {
+            throw new ParameterException(spec.commandLine(), "need --records >= 1000, --runs >= 1, --warmup >= 0, --live-seconds >= 0");
         }
         PrintWriter out = spec.commandLine().getOut();
         Scenario scenario = Scenario.read(scenarioFile != null ? scenarioFile
@@ -128,14 +132,15 @@ public final class BenchCommand implements Callable<Integer> {
             Input input = Input.of(scenario, records, serializer, TopicNames.MEASUREMENTS);
             DetectorSettings settings = DetectorSettings.defaultSettings();
             out.printf(Locale.ROOT, "bench: %,d measurements (%s repeated %d times, shifted in time), %d cores, %d partitions, "
-                            + "exactly-once, commit interval %d ms; 1 warm-up round, then %d timed%n",
+                            + "exactly-once, commit interval %d ms; %d warm-up rounds, then %d timed%n",
                     input.values.size(), scenario.name(), input.copies, Runtime.getRuntime().availableProcessors(),
-                    settings.partitions(), DetectorApp.COMMIT_INTERVAL_MS, runs);
+                    settings.partitions(), DetectorApp.COMMIT_INTERVAL_MS, warmup, runs);
             out.flush();
             Map<String, List<Double>> rates = new HashMap<>();
-            for (int round = 0; round <= runs; round++) {
-                String label = round == 0 ? "warm-up" : "run " + round + "/" + runs;
-                Map<String, Double> r = round(stack, client, prefix + "bench" + round + ".", input, settings, work.resolve("r" + round));
+            for (int round = 1 - warmup; round <= runs; round++) {
+                String label = round <= 0 ? "warm-up " + (round + warmup) : "run " + round + "/" + runs;
+                Map<String, Double> r = round(stack, client, prefix + "bench" + (round + warmup) + ".", input, settings,
+                        work.resolve("r" + (round + warmup)));
                 out.printf(Locale.ROOT, "%-9s produce %,9.0f/s   consume+Avro %,9.0f/s   plain Streams %,9.0f/s   detector %,9.0f/s%n",
                         label, r.get(PRODUCE), r.get(CONSUME), r.get(PLAIN), r.get(DETECTOR));
                 out.flush();
