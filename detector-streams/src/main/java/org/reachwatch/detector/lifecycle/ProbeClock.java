@@ -21,18 +21,30 @@ import java.util.TreeMap;
  * most of the fleet), the rest cannot move the clock on their own: a trusted source must
  * ({@link #force}: the clock of other partitions, the end of a replay's input), after which the silent
  * probes are forgotten. The clock never goes back. Not thread-safe; one per stream task.
+ *
+ * <p>Cost: amortized O(log n) per observation for n remembered probes. The clock only moves forward, so
+ * rather than counting the probes ahead of it from the top down at every observation, it keeps how many
+ * are at or after it and steps up through the distinct latest times, each passed at most once.
+ * Eviction walks all remembered probes, once per quarter horizon of the clock's progress.
  */
 public final class ProbeClock {
     private final double quantile;
     private final int minProbes;
     private final long horizon;
-    private final Map<String, Long> latest = new HashMap<>();
-    /** What the clock read when each probe last reported a new latest time. */
-    private final Map<String, Long> heard = new HashMap<>();
-    /** How many active probes have each latest time. */
+    private final Map<String, Probe> probes = new HashMap<>();
+    /** How many remembered probes have each latest time. */
     private final NavigableMap<Long, Integer> times = new TreeMap<>();
+    /** How many remembered probes have a latest time at or after the clock, and exactly at it. */
+    private int atOrAbove;
+    private int atClock;
     private long clock;
     private long lastEviction = Long.MIN_VALUE;
+
+    /** A remembered probe: its latest time, and what the clock read when it reported it. */
+    private static final class Probe {
+        long latest;
+        long heard;
+    }
 
     /**
      * @param quantile  which quantile of the probes' latest times the clock follows (0.75)
@@ -49,16 +61,18 @@ public final class ProbeClock {
 
     /** Notes that {@code probe} reported event time {@code t}; returns the clock afterwards. */
     public long observe(String probe, long t) {
-        Long before = latest.get(probe);
-        if (before != null && before >= t) {
+        Probe p = probes.get(probe);
+        if (p == null) {
+            p = new Probe();
+            probes.put(probe, p);
+        } else if (p.latest >= t) {
             return clock;
+        } else {
+            forget(p.latest);
         }
-        latest.put(probe, t);
-        heard.put(probe, clock == Long.MIN_VALUE ? t : clock);
-        if (before != null) {
-            times.computeIfPresent(before, (k, n) -> n == 1 ? null : n - 1);
-        }
-        times.merge(t, 1, Integer::sum);
+        p.latest = t;
+        p.heard = clock == Long.MIN_VALUE ? t : clock;
+        remember(t);
         if (t > clock) {
             advance();
         }
@@ -68,7 +82,13 @@ public final class ProbeClock {
     /** Moves the clock to at least {@code t} on trusted authority (other partitions' clocks, the end of input). */
     public long force(long t) {
         if (t > clock) {
+            // Probes from the old clock up to t fall behind it. As in advance, the clock passes each time once.
+            for (int n : times.subMap(clock, true, t, false).values()) {
+                atOrAbove -= n;
+            }
             clock = t;
+            Integer here = times.get(t);
+            atClock = here == null ? 0 : here;
             evict();
         }
         return clock;
@@ -80,22 +100,25 @@ public final class ProbeClock {
 
     /** Probes currently remembered. */
     public int activeProbes() {
-        return latest.size();
+        return probes.size();
     }
 
+    /**
+     * Moves the clock to the latest time after it that at least {@code needed} probes have reached, if
+     * any: the probes past a time only fall as the time rises, so it steps up while the next time has enough.
+     */
     private void advance() {
-        int needed = (int) Math.min(latest.size(),
-                Math.max(minProbes, Math.ceil((1 - quantile) * latest.size())));
-        int seen = 0;
-        for (Map.Entry<Long, Integer> e : times.descendingMap().entrySet()) {
-            if (e.getKey() <= clock) {
+        int needed = (int) Math.min(probes.size(),
+                Math.max(minProbes, Math.ceil((1 - quantile) * probes.size())));
+        // atOrAbove - atClock probes are past the clock: at least one time past it when that is positive.
+        while (atOrAbove - atClock >= needed) {
+            Map.Entry<Long, Integer> next = times.higherEntry(clock);
+            if (next == null) {
                 break;
             }
-            seen += e.getValue();
-            if (seen >= needed) {
-                clock = e.getKey();
-                break;
-            }
+            atOrAbove -= atClock;
+            clock = next.getKey();
+            atClock = next.getValue();
         }
         if (clock != Long.MIN_VALUE && (lastEviction == Long.MIN_VALUE || clock - lastEviction > horizon / 4)) {
             evict();
@@ -105,15 +128,34 @@ public final class ProbeClock {
     private void evict() {
         lastEviction = clock;
         long cutoff = clock - horizon;
-        Iterator<Map.Entry<String, Long>> it = heard.entrySet().iterator();
+        Iterator<Probe> it = probes.values().iterator();
         while (it.hasNext()) {
-            Map.Entry<String, Long> e = it.next();
-            Long t = latest.get(e.getKey());
+            Probe p = it.next();
+            long t = p.latest;
             // Silent for a horizon, or reported once far ahead and not heard from since the bulk moved a horizon on.
-            if (t < cutoff || e.getValue() < cutoff && t > clock + horizon) {
+            if (t < cutoff || p.heard < cutoff && t > clock + horizon) {
                 it.remove();
-                latest.remove(e.getKey());
-                times.computeIfPresent(t, (k, n) -> n == 1 ? null : n - 1);
+                forget(t);
+            }
+        }
+    }
+
+    private void remember(long t) {
+        times.merge(t, 1, Integer::sum);
+        if (t >= clock) {
+            atOrAbove++;
+            if (t == clock) {
+                atClock++;
+            }
+        }
+    }
+
+    private void forget(long t) {
+        times.computeIfPresent(t, (k, n) -> n == 1 ? null : n - 1);
+        if (t >= clock) {
+            atOrAbove--;
+            if (t == clock) {
+                atClock--;
             }
         }
     }
