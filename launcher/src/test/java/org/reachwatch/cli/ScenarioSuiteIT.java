@@ -63,11 +63,15 @@ class ScenarioSuiteIT {
         StringWriter out = new StringWriter();
         CommandLine cli = ReachwatchCli.commandLine();
         cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(new StringWriter(), true));
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err, true));
 
         int exit = cli.execute(args.toArray(String[]::new));
 
         System.out.println(out);
+        if (exit != 0 || out.toString().contains("EXPECTATION NOT MET")) {
+            System.out.println("eval exited " + exit + "; its error stream:\n" + err); // the cause, when a run fails
+        }
         assertThat(out.toString()).doesNotContain("EXPECTATION NOT MET");
         for (String name : names) {
             assertThat(out.toString()).contains(name + ": expectations met");
