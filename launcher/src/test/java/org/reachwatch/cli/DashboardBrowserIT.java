@@ -51,8 +51,11 @@ class DashboardBrowserIT {
     @Test
     void theDashboardFollowsThePakistanIncidentLiveThroughPartialRestorationAndReblock(@TempDir Path dir) throws Exception {
         Path log = dir.resolve("demo.log");
+        // Paced over 45 s, the x.com incident is open and not yet re-blocked for about 10 s of wall time (14 of
+        // the scenario's 60 hours; 6 s at the former 25 s, which a loaded CI once missed: its detector, API and
+        // page polls took longer than that to show the onset).
         try (DetectorProcess demo = DetectorProcess.command(log, List.of("demo", "--serve", "--http-port", "0",
-                "--http-host", "127.0.0.1", "--seconds", "25", "--scenario", SCENARIO.toString(),
+                "--http-host", "127.0.0.1", "--seconds", "45", "--scenario", SCENARIO.toString(),
                 "--report", dir.resolve("report.html").toString()))) {
             demo.awaitOutput("dashboard=", 1, Duration.ofMinutes(3));
             String output = demo.output();
