@@ -1,6 +1,8 @@
 package org.reachwatch.cli;
 
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,7 +82,9 @@ import picocli.CommandLine.Spec;
  * </ol>
  * Clients are built before the clock starts and closed after it stops; a Streams app is timed from
  * its first commit to the commit that reaches the end of the input (records in between over time in
- * between), so its start-up is left out. Then live end-to-end latency.
+ * between), so its start-up is left out; over the same interval, the CPU time its stream threads used
+ * per record is read too (steadier than a rate on a shared machine: it leaves out waiting for a core
+ * the broker or the JIT holds). Then live end-to-end latency.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Throughput on the embedded broker, warm, from a backlog: raw produce, raw consume with Avro, "
@@ -115,6 +119,9 @@ public final class BenchCommand implements Callable<Integer> {
     private static final String PLAIN = "plain Kafka Streams count";
     private static final String DETECTOR = "full detector";
     private static final List<String> PHASES = List.of(PRODUCE, CONSUME, PLAIN, DETECTOR);
+    /** Keys of the stream threads' CPU time per record (microseconds), beside the rates. */
+    private static final String PLAIN_CPU = PLAIN + " cpu";
+    private static final String DETECTOR_CPU = DETECTOR + " cpu";
 
     @Override
     public Integer call() throws Exception {
@@ -238,13 +245,17 @@ public final class BenchCommand implements Callable<Integer> {
         }
 
         Map<String, Object> streamsClient = new HashMap<>(client);
-        rates.put(PLAIN, timeStreams(bootstrap, client, prefix + "plain-count", topic, n,
+        Timed plain = timeStreams(bootstrap, client, prefix + "plain-count", topic, n,
                 props -> new KafkaStreams(plainCount(topic, stack.registryUrl(), settings.windowMillis()),
-                        plainProps(props, bootstrap, streamsClient, prefix + "plain-count", state.resolve("plain")))));
+                        plainProps(props, bootstrap, streamsClient, prefix + "plain-count", state.resolve("plain"))));
+        rates.put(PLAIN, plain.rate());
+        rates.put(PLAIN_CPU, plain.cpuMicrosPerRecord());
 
         try (DetectorApp app = DetectorApp.start(bootstrap, client, DetectorTopicConfigs.defaults(), topics, settings,
                 prefix + "detector", state.resolve("detector"), new Properties(), Duration.ofSeconds(90))) {
-            rates.put(DETECTOR, processingRate(bootstrap, client, prefix + "detector", topic));
+            Timed detector = processingRate(bootstrap, client, prefix + "detector", topic);
+            rates.put(DETECTOR, detector.rate());
+            rates.put(DETECTOR_CPU, detector.cpuMicrosPerRecord());
             long counted = app.stats().getOrDefault("measurements", 0L) + app.stats().getOrDefault("duplicates", 0L)
                     + app.stats().getOrDefault("late", 0L) + app.stats().getOrDefault("dead-letter", 0L);
             if (counted != n) {
@@ -259,8 +270,8 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** Starts a Streams app, times it from RUNNING until its offsets are committed to the end of {@code topic}. */
-    private static double timeStreams(String bootstrap, Map<String, Object> client, String applicationId, String topic, int n,
-                                      StreamsFactory factory) throws Exception {
+    private static Timed timeStreams(String bootstrap, Map<String, Object> client, String applicationId, String topic, int n,
+                                     StreamsFactory factory) throws Exception {
         KafkaStreams streams = factory.create(new Properties());
         CountDownLatch running = new CountDownLatch(1);
         streams.setStateListener((now, before) -> {
@@ -328,7 +339,7 @@ public final class BenchCommand implements Callable<Integer> {
      * commit to the last. Start-up (RUNNING comes before every task has opened its stores) and the
      * first commit interval are left out, for every app alike.
      */
-    private static double processingRate(String bootstrap, Map<String, Object> client, String groupId, String topic)
+    private static Timed processingRate(String bootstrap, Map<String, Object> client, String groupId, String topic)
             throws Exception {
         try (Admin admin = Admin.create(config(bootstrap, client, AdminClientConfig.configNames(), Map.of()))) {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
@@ -340,6 +351,7 @@ public final class BenchCommand implements Callable<Integer> {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
             long firstAt = 0;
             long firstCount = 0;
+            long firstCpu = 0;
             while (System.nanoTime() < deadline) {
                 Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
                         .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
@@ -349,13 +361,15 @@ public final class BenchCommand implements Callable<Integer> {
                 if (done > 0 && firstAt == 0) {
                     firstAt = now;
                     firstCount = done;
+                    firstCpu = streamThreadCpuNanos(groupId);
                 }
                 if (done >= total) {
                     if (done == firstCount) {
                         throw new IllegalStateException(groupId + " processed everything within its first commit interval: "
                                 + "too few records to time (raise --records)");
                     }
-                    return (done - firstCount) / ((now - firstAt) / 1e9);
+                    long records = done - firstCount;
+                    return new Timed(records / ((now - firstAt) / 1e9), (streamThreadCpuNanos(groupId) - firstCpu) / 1e3 / records);
                 }
                 TimeUnit.MILLISECONDS.sleep(10);
             }
@@ -363,14 +377,39 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    private static double median(List<Double> values) {
+        List<Double> r = new ArrayList<>(values);
+        Collections.sort(r);
+        return r.size() % 2 == 1 ? r.get(r.size() / 2) : (r.get(r.size() / 2 - 1) + r.get(r.size() / 2)) / 2;
+    }
+
+    /** A Streams app's processing rate (records/s) and its stream threads' CPU time per record (microseconds). */
+    private record Timed(double rate, double cpuMicrosPerRecord) {
+    }
+
+    /**
+     * CPU time so far of the stream threads of {@code applicationId} (named {@code <application id>-<uuid>-
+     * StreamThread-N}) in this JVM: what a record costs the thread that processes it, whatever else the
+     * two cores are doing (the broker, the producers' network threads, the JIT), so steadier than a rate.
+     */
+    private static long streamThreadCpuNanos(String applicationId) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith(applicationId + "-") && t.getName().contains("-StreamThread-")) {
+                long cpu = threads.getThreadCpuTime(t.getId());
+                sum += Math.max(0, cpu);
+            }
+        }
+        return sum;
+    }
+
     /** Ranges over the timed rounds, a bar chart of the medians, and the two ratios (of medians). */
     private static void summary(Map<String, List<Double>> rates, PrintWriter out) {
         Map<String, Double> medians = new HashMap<>();
         double max = 0;
         for (String phase : PHASES) {
-            List<Double> r = new ArrayList<>(rates.get(phase));
-            Collections.sort(r);
-            double median = r.size() % 2 == 1 ? r.get(r.size() / 2) : (r.get(r.size() / 2 - 1) + r.get(r.size() / 2)) / 2;
+            double median = median(rates.get(phase));
             medians.put(phase, median);
             max = Math.max(max, median);
         }
@@ -384,6 +423,10 @@ public final class BenchCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "ratio to plain Kafka Streams: %.2f%n", medians.get(DETECTOR) / medians.get(PLAIN));
         out.printf(Locale.ROOT, "ratio to raw consume with Avro: %.2f%n", medians.get(DETECTOR) / medians.get(CONSUME));
+        double plainCpu = median(rates.get(PLAIN_CPU));
+        double detectorCpu = median(rates.get(DETECTOR_CPU));
+        out.printf(Locale.ROOT, "stream-thread CPU per measurement (median): plain Kafka Streams %.2f us, full detector %.2f us; "
+                + "plain / detector %.2f%n", plainCpu, detectorCpu, plainCpu / detectorCpu);
         out.flush();
     }
 
