@@ -2,6 +2,7 @@ package org.reachwatch.cli;
 
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -395,10 +396,9 @@ public final class BenchCommand implements Callable<Integer> {
     private static long streamThreadCpuNanos(String applicationId) {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long sum = 0;
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith(applicationId + "-") && t.getName().contains("-StreamThread-")) {
-                long cpu = threads.getThreadCpuTime(t.getId());
-                sum += Math.max(0, cpu);
+        for (ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) { // names only, no stacks taken
+            if (t != null && t.getThreadName().startsWith(applicationId + "-") && t.getThreadName().contains("-StreamThread-")) {
+                sum += Math.max(0, threads.getThreadCpuTime(t.getThreadId()));
             }
         }
         return sum;

@@ -307,18 +307,4 @@ public final class OoniRawParser {
         return ms > 0 && Double.isFinite(ms) ? ms : null;
     }
 
-    /** Bytes of a df-001 body given as a tree (tests): a string (UTF-8 text) or {"format": "base64", "data": ...}; else 0. */
-    static long bodyLength(JsonNode body) {
-        if (body != null && body.isTextual()) {
-            char[] c = body.textValue().toCharArray();
-            return OoniRawRecord.utf8Length(c, 0, c.length);
-        }
-        JsonNode data = body == null ? null : body.get("data");
-        if (body != null && body.isObject() && "base64".equals(body.path("format").asText()) && data != null && data.isTextual()) {
-            char[] c = data.textValue().toCharArray();
-            return OoniRawRecord.base64Length(c, 0, c.length);
-        }
-        return 0;
-    }
-
 }
