@@ -70,7 +70,7 @@ final class ApiMetrics implements AutoCloseable {
         Gauge.builder("reachwatch.window.close.event.lag", lags, s -> s.get()[1]).baseUnit("seconds")
                 .description("event-time clock minus the end of the last closed window (largest over tasks)").register(registry);
         for (String topic : List.of(backend.topics().measurements().name(), backend.topics().heartbeats().name(),
-                backend.topics().ticks().name())) {
+                backend.topics().ticks().name(), backend.topics().verdicts().name())) {
             Gauge.builder("reachwatch.consumer.lag", () -> consumerLag(topic)).baseUnit("records")
                     .description("records in the detector's input not yet fetched by its consumers").tag("topic", topic)
                     .register(registry);

@@ -198,7 +198,8 @@ public final class DetectorApp implements AutoCloseable {
     /**
      * Creates the detector's topics that are missing, each with its role's settings from
      * {@code topicConfigs} (retention, compaction, append time): {@code inputPartitions} partitions for
-     * the inputs (measurements, heartbeats, ticks: co-partitioned, keyed by country), one for the
+     * the inputs (measurements, heartbeats, ticks: co-partitioned, keyed by country; and the second
+     * stage's verdicts), one for the
      * others. Existing topics keep their settings, but an input topic with another partition count is
      * refused: records keyed for one count would be judged by the wrong task.
      */
@@ -213,13 +214,16 @@ public final class DetectorApp implements AutoCloseable {
         names.put(DetectorTopicConfigs.Role.WINDOWS, topics.windows().name());
         names.put(DetectorTopicConfigs.Role.EVENTS, topics.events().name());
         names.put(DetectorTopicConfigs.Role.INCIDENTS, topics.incidents().name());
+        names.put(DetectorTopicConfigs.Role.VERDICTS, topics.verdicts().name());
+        names.put(DetectorTopicConfigs.Role.SERVICE_OUTAGES, topics.serviceOutages().name());
         List<NewTopic> wanted = new ArrayList<>();
         names.forEach((role, name) -> wanted.add(new NewTopic(name, role.input() ? inputPartitions : topicConfigs.partitions(role),
                 (short) -1).configs(topicConfigs.configs(role))));
         try (Admin admin = Admin.create(adminConfig(bootstrapServers, clientConfig))) {
             Set<String> existing = KafkaTopics.createMissing(admin, wanted, Duration.ofSeconds(30));
             // Topics just created have the right count; one that was there already may not.
-            for (String input : List.of(topics.measurements().name(), topics.heartbeats().name(), topics.ticks().name())) {
+            for (String input : List.of(topics.measurements().name(), topics.heartbeats().name(), topics.ticks().name(),
+                    topics.verdicts().name())) {
                 if (!existing.contains(input)) {
                     continue;
                 }
@@ -290,12 +294,16 @@ public final class DetectorApp implements AutoCloseable {
         }
     }
 
-    /** Waits until the detector has committed everything published to its input topics so far. */
+    /**
+     * Waits until the detector has committed everything published to its input topics so far (the second
+     * stage's input included: call it twice to see the verdicts of the last windows judged too).
+     */
     public void awaitCaughtUp(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(adminConfig(bootstrapServers, clientConfig))) {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (String topic : List.of(topics.measurements().name(), topics.heartbeats().name(), topics.ticks().name())) {
+            for (String topic : List.of(topics.measurements().name(), topics.heartbeats().name(), topics.ticks().name(),
+                    topics.verdicts().name())) {
                 admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
                         .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
             }

@@ -374,6 +374,10 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
             emit(e.state(), e.event(), streamTime, networkStatus(e.networks()));
         }
         unsavedTrackers.addAll(judgement.changed());
+        // The second stage hears of every window closed, verdicts or not: that is how it knows a window is complete.
+        WindowVerdicts verdicts = new WindowVerdicts(context.taskId().partition(), settings.partitions(), ws,
+                Math.max(streamTime, tickClock), judgement.verdicts());
+        context.forward(new Record<>((Object) null, (Object) verdicts, ws), DetectorTopology.VERDICTS_SINK);
     }
 
     private static List<NetworkStatus> networkStatus(List<WindowJudge.NetworkDetail> networks) {

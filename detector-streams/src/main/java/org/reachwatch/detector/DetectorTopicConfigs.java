@@ -27,6 +27,8 @@ import org.apache.kafka.common.config.TopicConfig;
  *   <tr><td>windows</td><td>availability.windows</td><td>30 days</td></tr>
  *   <tr><td>events</td><td>disruption.events</td><td>forever (one record per lifecycle step)</td></tr>
  *   <tr><td>incidents</td><td>disruption.incidents</td><td>compacted: the latest summary of every incident</td></tr>
+ *   <tr><td>verdicts</td><td>detector.verdicts</td><td>1 day (internal: the first stage's verdicts for the second)</td></tr>
+ *   <tr><td>service-outages</td><td>service.outages</td><td>forever (one record per step of a service outage)</td></tr>
  * </table>
  *
  * <p>Retention by time is safe for replayed data because every detector topic stamps records with
@@ -52,15 +54,19 @@ public final class DetectorTopicConfigs {
 
     /** What a topic is for; {@link #key()} is its name in {@code topic.<role>.<setting>}. */
     public enum Role {
-        MEASUREMENTS, HEARTBEATS, TICKS, LATE, DEAD_LETTER, WINDOWS, EVENTS, INCIDENTS;
+        MEASUREMENTS, HEARTBEATS, TICKS, LATE, DEAD_LETTER, WINDOWS, EVENTS, INCIDENTS, VERDICTS, SERVICE_OUTAGES;
 
         public String key() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
 
-        /** The detector's inputs: co-partitioned, {@code detector.partitions} partitions, keyed by country. */
+        /**
+         * The detector's inputs, with {@code detector.partitions} partitions: measurements, heartbeats and
+         * ticks (co-partitioned, keyed by country), and the verdicts its second stage reads (one task per
+         * partition, targets picked by their hash).
+         */
         public boolean input() {
-            return this == MEASUREMENTS || this == HEARTBEATS || this == TICKS;
+            return this == MEASUREMENTS || this == HEARTBEATS || this == TICKS || this == VERDICTS;
         }
     }
 
@@ -84,9 +90,9 @@ public final class DetectorTopicConfigs {
                     : TopicConfig.CLEANUP_POLICY_DELETE);
             c.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(switch (role) {
                 case MEASUREMENTS, LATE -> 7 * DAY_MS;
-                case HEARTBEATS, TICKS -> DAY_MS;
+                case HEARTBEATS, TICKS, VERDICTS -> DAY_MS;
                 case DEAD_LETTER, WINDOWS -> 30 * DAY_MS;
-                case EVENTS, INCIDENTS -> -1;
+                case EVENTS, INCIDENTS, SERVICE_OUTAGES -> -1;
             }));
             c.put(TopicConfig.COMPRESSION_TYPE_CONFIG, "producer");
             configs.put(role, c);

@@ -6,6 +6,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.reachwatch.avro.AvailabilityWindow;
 import org.reachwatch.avro.DisruptionEvent;
 import org.reachwatch.avro.IncidentSummary;
+import org.reachwatch.avro.ServiceOutageEvent;
 import org.reachwatch.schemas.TopicNames;
 import org.reachwatch.schemas.serde.AvroSerde;
 
@@ -23,6 +24,8 @@ public record DetectorTopics(
         Topic<String, AvailabilityWindow> windows,
         Topic<String, DisruptionEvent> events,
         Topic<String, IncidentSummary> incidents,
+        Topic<byte[], byte[]> verdicts,
+        Topic<String, ServiceOutageEvent> serviceOutages,
         String registryUrl) {
 
     /** The default topic names, Avro values over the registry at {@code registryUrl}. */
@@ -41,6 +44,9 @@ public record DetectorTopics(
                         AvroSerde.specific(DisruptionEvent.class, registryUrl, false, Map.of())),
                 new Topic<>(prefix + TopicNames.INCIDENTS, Serdes.String(),
                         AvroSerde.specific(IncidentSummary.class, registryUrl, false, Map.of())),
+                bytes(prefix + TopicNames.VERDICTS),
+                new Topic<>(prefix + TopicNames.SERVICE_OUTAGES, Serdes.String(),
+                        AvroSerde.specific(ServiceOutageEvent.class, registryUrl, false, Map.of())),
                 registryUrl);
     }
 

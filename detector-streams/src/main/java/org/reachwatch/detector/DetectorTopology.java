@@ -9,6 +9,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 import org.reachwatch.avro.ProbeHeartbeat;
+import org.reachwatch.detector.lifecycle.ServiceOutageJudge;
 import org.reachwatch.detector.lifecycle.TrackerState;
 import org.reachwatch.schemas.serde.AvroSerde;
 
@@ -20,8 +21,13 @@ import org.reachwatch.schemas.serde.AvroSerde;
  * <pre>
  *   measurements-source ─┐
  *   heartbeats-source  ──┼─> detector ─> windows-sink, events-sink, incidents-sink, late-sink, dead-letter-sink,
- *   ticks-source       ──┘               ticks-sink (to every partition of the ticks topic)
+ *   ticks-source       ──┘               ticks-sink (to every partition of the ticks topic),
+ *                                         verdicts-sink (to every partition of the verdicts topic)
+ *
+ *   verdicts-source ─> service-outages ─> service-outages-sink, verdicts-dead-letter-sink
  * </pre>
+ * The second line is the second stage (its own sub-topology and tasks): targets judged across every
+ * partition's countries, {@link ServiceOutageProcessor}.
  * Event time, and what the record timestamp is used for: {@code detector-streams/DESIGN.md}, "Time".
  */
 public final class DetectorTopology {
@@ -35,6 +41,11 @@ public final class DetectorTopology {
     public static final String LATE_SINK = "late-sink";
     public static final String DEAD_LETTER_SINK = "dead-letter-sink";
     public static final String TICKS_SINK = "ticks-sink";
+    public static final String VERDICTS_SINK = "verdicts-sink";
+    public static final String VERDICTS_SOURCE = "verdicts-source";
+    public static final String SERVICE_OUTAGES = "service-outages";
+    public static final String SERVICE_OUTAGES_SINK = "service-outages-sink";
+    public static final String OUTAGE_DEAD_LETTER_SINK = "verdicts-dead-letter-sink";
 
     /** Ids (64-bit hashes) of the measurements counted in each open window, one chunk per commit: dedupe. */
     public static final String SEEN_STORE = "seen-ids";
@@ -50,6 +61,12 @@ public final class DetectorTopology {
     public static final String CLOCK_LAST_CLOSED = "last-closed-window";
     /** Counters: measurements, duplicates, late, dead-letter, heartbeats, events. Queryable. */
     public static final String STATS_STORE = "detector-stats";
+    /** Second stage: start of the last window each first-stage partition closed. */
+    public static final String OUTAGE_SOURCES_STORE = "outage-sources";
+    /** Second stage: verdicts of the windows not yet closed by every first-stage partition. */
+    public static final String OUTAGE_WINDOWS_STORE = "outage-windows";
+    /** Second stage: each target's open service outage. */
+    public static final String SERVICE_OUTAGES_STORE = "service-outages";
     /** Holds nothing: calls the detector back before every commit (see CommitHookStore). */
     public static final String COMMIT_HOOK = "commit-hook";
 
@@ -93,6 +110,26 @@ public final class DetectorTopology {
                 AvroSerde.specific(ProbeHeartbeat.class, topics.registryUrl(), false, Map.of()).serializer(),
                 (String topic, byte[] key, ProbeHeartbeat value, int partitions) ->
                         Optional.of(IntStream.range(0, partitions).boxed().collect(Collectors.toSet())), DETECTOR);
+        // Every second-stage partition hears every window a first-stage partition closes (its barrier).
+        topology.addSink(VERDICTS_SINK, topics.verdicts().name(), Serdes.ByteArray().serializer(),
+                JsonSerde.of(WindowVerdicts.class).serializer(),
+                (String topic, byte[] key, WindowVerdicts value, int partitions) ->
+                        Optional.of(IntStream.range(0, partitions).boxed().collect(Collectors.toSet())), DETECTOR);
+
+        topology.addSource(VERDICTS_SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
+                topics.verdicts().name());
+        topology.addProcessor(SERVICE_OUTAGES, () -> new ServiceOutageProcessor(topics.verdicts().name(), settings),
+                VERDICTS_SOURCE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(OUTAGE_SOURCES_STORE),
+                Serdes.String(), Serdes.Long()).withCachingDisabled(), SERVICE_OUTAGES);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(OUTAGE_WINDOWS_STORE),
+                Serdes.String(), ServiceOutageProcessor.PENDING_SERDE).withCachingDisabled(), SERVICE_OUTAGES);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SERVICE_OUTAGES_STORE),
+                Serdes.String(), JsonSerde.of(ServiceOutageJudge.Outage.class)).withCachingDisabled(), SERVICE_OUTAGES);
+        topology.addSink(SERVICE_OUTAGES_SINK, topics.serviceOutages().name(), topics.serviceOutages().keySerde().serializer(),
+                topics.serviceOutages().valueSerde().serializer(), SERVICE_OUTAGES);
+        topology.addSink(OUTAGE_DEAD_LETTER_SINK, topics.deadLetter().name(), Serdes.ByteArray().serializer(),
+                Serdes.ByteArray().serializer(), SERVICE_OUTAGES);
         return topology;
     }
 }

@@ -29,6 +29,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.reachwatch.avro.AvailabilityWindow;
 import org.reachwatch.avro.DisruptionEvent;
 import org.reachwatch.avro.ProbeMeasurement;
+import org.reachwatch.avro.ServiceOutageEvent;
 import org.reachwatch.detector.DetectorApp;
 import org.reachwatch.detector.DetectorSettings;
 import org.reachwatch.detector.DetectorTopicConfigs;
@@ -66,7 +67,8 @@ final class Replay {
 
     /** What happened. */
     record Result(List<DisruptionEvent> events, long windows, long published, List<ImportReport> reports,
-                  Map<String, Long> detectorStats, double seconds, long brokerStartupMillis) {
+                  Map<String, Long> detectorStats, double seconds, long brokerStartupMillis,
+                  List<ServiceOutageEvent> serviceOutages) {
         long badLines() {
             return reports.stream().mapToLong(ImportReport::badLines).sum();
         }
@@ -127,14 +129,18 @@ final class Replay {
                     // processed ahead of measurements not yet fetched it would make them late.
                     app.sendEndOfInput(Instant.ofEpochMilli(published.lastEventTime()), request.settings());
                     app.awaitCaughtUp(Duration.ofMinutes(10));
+                    // The last windows' verdicts were committed with the marker's processing: now the second stage's turn.
+                    app.awaitCaughtUp(Duration.ofMinutes(10));
                 }
                 List<DisruptionEvent> events = TopicDrain.readAll(stack.bootstrapServers(), client, topics.events().name(),
                         topics.events().valueSerde().deserializer(), Duration.ofMinutes(5));
                 writeLines(request.eventsOut(), events.stream().map(AvroJson::toJsonLine));
                 long windows = request.windowsOut() == null ? 0 : writeWindows(request.windowsOut(), stack, topics);
                 Map<String, Long> stats = app.stats();
+                List<ServiceOutageEvent> outages = TopicDrain.readAll(stack.bootstrapServers(), client,
+                        topics.serviceOutages().name(), topics.serviceOutages().valueSerde().deserializer(), Duration.ofMinutes(5));
                 return new Result(events, windows, published.count, published.reports, stats,
-                        (System.nanoTime() - started) / 1e9, stack.brokerStartupMillis());
+                        (System.nanoTime() - started) / 1e9, stack.brokerStartupMillis(), outages);
             } finally {
                 Directories.deleteRecursively(state);
             }

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 
 import org.reachwatch.feeds.InputFormat;
 import org.reachwatch.feeds.LineSource;
+import org.reachwatch.schemas.json.AvroJson;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,6 +42,11 @@ public final class ReplayCommand implements Callable<Integer> {
 
     @Option(names = "--windows-out", description = "Where to write availability windows (JSON lines).")
     Path windowsOut;
+
+    @Option(names = "--service-outages-out",
+            description = "Where to write service outages (JSON lines): targets failing in several countries at once, "
+                    + "judged across every partition (service.outages).")
+    Path serviceOutagesOut;
 
     @Mixin
     DetectorOptions detector;
@@ -77,6 +83,10 @@ public final class ReplayCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "detector: %s%n", result.detectorStats());
         if (windowsOut != null) {
             out.printf(Locale.ROOT, "%,d availability windows -> %s%n", result.windows(), windowsOut);
+        }
+        if (serviceOutagesOut != null) {
+            Replay.writeLines(serviceOutagesOut, result.serviceOutages().stream().map(AvroJson::toJsonLine));
+            out.printf(Locale.ROOT, "%,d service outage events -> %s%n", result.serviceOutages().size(), serviceOutagesOut);
         }
         if (result.published() == 0) {
             err.printf("reachwatch replay: no valid measurement in the input (%s)%n", input);

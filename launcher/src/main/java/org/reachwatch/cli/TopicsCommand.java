@@ -45,6 +45,8 @@ public final class TopicsCommand implements Callable<Integer> {
         print(out, topics.windows().name(), config.topics(), DetectorTopicConfigs.Role.WINDOWS);
         print(out, topics.events().name(), config.topics(), DetectorTopicConfigs.Role.EVENTS);
         print(out, topics.incidents().name(), config.topics(), DetectorTopicConfigs.Role.INCIDENTS);
+        print(out, topics.verdicts().name(), config.topics(), DetectorTopicConfigs.Role.VERDICTS);
+        print(out, topics.serviceOutages().name(), config.topics(), DetectorTopicConfigs.Role.SERVICE_OUTAGES);
         out.flush();
         return 0;
     }

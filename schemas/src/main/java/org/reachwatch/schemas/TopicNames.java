@@ -26,6 +26,14 @@ public final class TopicNames {
     /** IncidentSummary values keyed by incident id (compacted): the current state of each incident. */
     public static final String INCIDENTS = "disruption.incidents";
     /**
+     * The detector's per-window verdicts (JSON, internal): every partition tells every partition of this
+     * topic which targets fail in its countries, for the second stage that judges targets across countries.
+     * Written only by the detector.
+     */
+    public static final String VERDICTS = "detector.verdicts";
+    /** ServiceOutageEvent values keyed by target: one target failing in several countries at once. */
+    public static final String SERVICE_OUTAGES = "service.outages";
+    /**
      * The alert sender's ledger (compacted), one record per alert group and event id: sending, delivered
      * or dead-lettered. What lets an alert process know, after a restart, which events it already sent.
      */

@@ -19,6 +19,7 @@ import org.reachwatch.avro.DisruptionEvent;
 import org.reachwatch.avro.IncidentSummary;
 import org.reachwatch.avro.ProbeHeartbeat;
 import org.reachwatch.avro.ProbeMeasurement;
+import org.reachwatch.avro.ServiceOutageEvent;
 
 /**
  * Every released version of each top-level schema is kept in {@code src/main/avro-history/<full
@@ -30,7 +31,8 @@ class SchemaEvolutionTest {
 
     static Stream<Schema> currentSchemas() {
         return Stream.of(ProbeMeasurement.getClassSchema(), ProbeHeartbeat.getClassSchema(),
-                AvailabilityWindow.getClassSchema(), DisruptionEvent.getClassSchema(), IncidentSummary.getClassSchema());
+                AvailabilityWindow.getClassSchema(), DisruptionEvent.getClassSchema(), IncidentSummary.getClassSchema(),
+                ServiceOutageEvent.getClassSchema());
     }
 
     @ParameterizedTest

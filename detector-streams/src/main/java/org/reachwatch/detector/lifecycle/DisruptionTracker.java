@@ -391,6 +391,11 @@ public final class DisruptionTracker {
         return st.country + "-" + (st.asn == null ? "" : st.asn + "-") + st.target + "-" + ID_TIME.format(Instant.ofEpochMilli(onset));
     }
 
+    /** A time as ids write it, to the minute: {@code 20240217T2000Z}. */
+    static String idTime(long at) {
+        return ID_TIME.format(Instant.ofEpochMilli(at));
+    }
+
     /** Deterministic: the incident, the kind of step and its event time. */
     public static String eventId(String incidentId, EventType type, long at) {
         return incidentId + "/" + type + "/" + ID_TIME.format(Instant.ofEpochMilli(at));

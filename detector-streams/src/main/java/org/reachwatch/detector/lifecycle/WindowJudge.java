@@ -77,8 +77,17 @@ public final class WindowJudge {
     public record Emission(TrackerState state, LifecycleEvent event, List<NetworkDetail> networks) {
     }
 
-    /** What a window decided: events to publish (in order) and the trackers whose state changed. */
-    public record Judgement(List<Emission> emissions, Set<TrackerKey> changed) {
+    /**
+     * What a window decided: events to publish (in order), the trackers whose state changed, and the
+     * verdicts per country and target that the second stage ({@link ServiceOutageJudge}) needs: every
+     * non-control target of a country not out nationally that shows an onset, is in its incident, or was
+     * restored in this window, in key order.
+     */
+    public record Judgement(List<Emission> emissions, Set<TrackerKey> changed,
+                            List<ServiceOutageJudge.CountryVerdict> verdicts) {
+        public Judgement(List<Emission> emissions, Set<TrackerKey> changed) {
+            this(emissions, changed, List.of());
+        }
     }
 
     /**
@@ -105,7 +114,9 @@ public final class WindowJudge {
                 unreliable.computeIfAbsent(region.country(), c -> new TreeSet<>()).addAll(collapsing);
             }
         }
-        Map<String, Integer> failingCountries = serviceOutages(w, unreliable);
+        Map<TrackerKey, Long> onsets = new TreeMap<>();
+        Set<TrackerKey> wereDisrupted = new TreeSet<>();
+        Map<String, Integer> failingCountries = serviceOutages(w, unreliable, onsets, wereDisrupted);
         Map<TrackerKey, Long> networkOnsets = new HashMap<>();
         Map<TrackerKey, Set<String>> blocking = new HashMap<>();
         Map<TrackerKey, Set<String>> normal = new HashMap<>();
@@ -115,7 +126,47 @@ public final class WindowJudge {
         judgeCountryTargets(w, unreliable, nationalOutage, failingCountries, networkOnsets, blocking, normal, stillBlocking, out,
                 changed);
         judgeSpeeds(w, unreliable, nationalOutage, out, changed);
-        return new Judgement(out, changed);
+        return new Judgement(out, changed, verdicts(w, nationalOutage, onsets, wereDisrupted, out));
+    }
+
+    /**
+     * The second stage's input from this window: each country target (not a control, its country not out
+     * nationally) that shows an onset (see {@link #serviceOutages}), is blocked or partially restored after
+     * the window, or was restored in it.
+     */
+    private List<ServiceOutageJudge.CountryVerdict> verdicts(Window w, Set<String> nationalOutage, Map<TrackerKey, Long> onsets,
+                                                              Set<TrackerKey> wereDisrupted, List<Emission> out) {
+        Map<TrackerKey, Long> restoredAt = new HashMap<>();
+        Set<TrackerKey> keys = new TreeSet<>(onsets.keySet());
+        keys.addAll(wereDisrupted);
+        for (Emission e : out) {
+            TrackerKey key = TrackerKey.of(e.state());
+            if (key.isRegion() || key.isNetwork()) {
+                continue;
+            }
+            keys.add(key);
+            if (e.event().type() == EventType.RESTORED) {
+                restoredAt.merge(key, e.event().at(), Math::min);
+            }
+        }
+        List<ServiceOutageJudge.CountryVerdict> verdicts = new ArrayList<>();
+        for (TrackerKey key : keys) {
+            if (w.isControl(key) || nationalOutage.contains(key.country())) {
+                continue;
+            }
+            TrackerState st = w.states.get(key);
+            boolean disrupted = st != null && st.disrupted();
+            Long onset = onsets.get(key);
+            Long restored = restoredAt.get(key);
+            if (onset == null && !disrupted && restored == null) {
+                continue;
+            }
+            String incident = st == null ? null : st.incidentId;
+            long since = onset != null ? onset : st != null && disrupted ? st.incidentStart : w.start;
+            verdicts.add(new ServiceOutageJudge.CountryVerdict(key.country(), key.target(), incident, since, onset != null,
+                    disrupted, restored));
+        }
+        return verdicts;
     }
 
     /**
@@ -287,12 +338,14 @@ public final class WindowJudge {
      * thinner data confirm a window or two later). Dark networks are left out. A long-standing block
      * elsewhere does not count: three censors blocking the same site is not the site being down.
      */
-    private Map<String, Integer> serviceOutages(Window w, Map<String, Set<String>> dark) {
+    private Map<String, Integer> serviceOutages(Window w, Map<String, Set<String>> dark, Map<TrackerKey, Long> onsets,
+                                                Set<TrackerKey> disrupted) {
         Map<String, Integer> failing = new HashMap<>();
         Set<TrackerKey> keys = new TreeSet<>(w.countryTargetsWithData());
         w.states.forEach((k, st) -> {
             if (!k.isRegion() && !k.isNetwork() && st.disrupted()) {
                 keys.add(k);
+                disrupted.add(k);
             }
         });
         long recent = w.start - SERVICE_OUTAGE_SPAN_WINDOWS * settings.windowMillis();
@@ -300,6 +353,7 @@ public final class WindowJudge {
             TrackerState st = w.states.get(key);
             if (st != null && st.disrupted() && st.incidentStart >= recent) {
                 failing.merge(key.target(), 1, Integer::sum);
+                onsets.put(key, st.incidentStart);
                 continue;
             }
             double baseline = st == null ? settings.baselinePrior() : st.baseline;
@@ -310,6 +364,7 @@ public final class WindowJudge {
             }
             if (ShareTest.verdict(obs, baseline, warm, settings) == Verdict.BLOCKED) {
                 failing.merge(key.target(), 1, Integer::sum);
+                onsets.put(key, w.start);
             }
         }
         return failing;
