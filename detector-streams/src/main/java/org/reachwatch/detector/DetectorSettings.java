@@ -121,6 +121,10 @@ public record DetectorSettings(
             }
             p.setProperty(key, overrides.getProperty(key));
         }
+        if (integer(p, "detector.service.outage.countries") < 2) {
+            throw new IllegalArgumentException("detector.service.outage.countries must be at least 2 (a target failing in that "
+                    + "many countries at once is the service being down), got " + p.getProperty("detector.service.outage.countries"));
+        }
         return new DetectorSettings(
                 duration(p, "detector.window.size"), duration(p, "detector.grace"), duration(p, "detector.linking.horizon"),
                 integer(p, "detector.min.samples"), integer(p, "detector.min.probes"),

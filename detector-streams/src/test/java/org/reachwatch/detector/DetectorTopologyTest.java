@@ -33,6 +33,9 @@ import org.reachwatch.avro.DisruptionEvent;
 import org.reachwatch.avro.EventType;
 import org.reachwatch.avro.ProbeHeartbeat;
 import org.reachwatch.avro.ProbeMeasurement;
+import org.reachwatch.avro.ServiceOutageCountry;
+import org.reachwatch.avro.ServiceOutageEvent;
+import org.reachwatch.avro.ServiceOutageEventType;
 import org.reachwatch.schemas.json.AvroJson;
 import org.reachwatch.schemas.serde.AvroSerde;
 
@@ -99,6 +102,36 @@ class DetectorTopologyTest {
         assertThat(started.getNetworks()).allMatch(n -> n.getBlocked());
         assertThat(AvroJson.toJsonLine(started)).contains("\"asn\":null", "\"at\":\"2024-02-17T20:40:00Z\"",
                 "\"type\":\"DISRUPTION_STARTED\"", "\"incidentId\":\"PK-x.com-20240217T2040Z\"");
+    }
+
+    @Test
+    void aTargetFailingInThreeCountriesAtOnceIsAServiceOutageForEachAndOnTheServiceOutagesTopic() {
+        List<ProbeMeasurement> all = new ArrayList<>();
+        for (String country : List.of("DE", "BR", "IN")) {
+            // Connections fail (no site-down answer): only the coincidence across countries tells a service outage.
+            all.addAll(Measurements.fleet(country, NETWORKS, 3, List.of("facebook.com", "signal.org"), "example.com", T0,
+                    T0.plus(Duration.ofMinutes(80)), (c, asn, target, probe, at) ->
+                            target.equals("facebook.com") && !at.isBefore(BLOCK) ? BlockingMethod.TCP_IP : null, t -> true));
+        }
+        all.sort(java.util.Comparator.comparing(ProbeMeasurement::getStartTime));
+        pipe(all);
+        endOfInput(T0.plus(Duration.ofMinutes(79)));
+
+        List<DisruptionEvent> out = events.readValuesToList();
+        assertThat(out).as(out.toString()).extracting(DisruptionEvent::getCountry).containsExactlyInAnyOrder("DE", "BR", "IN");
+        assertThat(out).allSatisfy(e -> {
+            assertThat(e.getType()).isEqualTo(EventType.DISRUPTION_STARTED);
+            assertThat(e.getCause()).isEqualTo(DisruptionCause.SERVICE_OUTAGE);
+        });
+        List<ServiceOutageEvent> outages = driver.createOutputTopic(topics.serviceOutages().name(), new StringDeserializer(),
+                topics.serviceOutages().valueSerde().deserializer()).readValuesToList();
+        assertThat(outages).singleElement().satisfies(o -> {
+            assertThat(o.getType()).isEqualTo(ServiceOutageEventType.SERVICE_OUTAGE_STARTED);
+            assertThat(o.getTarget()).isEqualTo("facebook.com");
+            assertThat(o.getAt()).isEqualTo(BLOCK);
+            assertThat(o.getCountries()).extracting(ServiceOutageCountry::getIncidentId)
+                    .containsExactlyInAnyOrderElementsOf(out.stream().map(DisruptionEvent::getIncidentId).toList());
+        });
     }
 
     @Test
