@@ -17,6 +17,7 @@ import org.reachwatch.evaluation.Expectations;
 import org.reachwatch.evaluation.Score;
 import org.reachwatch.evaluation.ScoredEvent;
 import org.reachwatch.evaluation.Scorer;
+import org.reachwatch.evaluation.ServiceOutageScore;
 import org.reachwatch.evaluation.TruthEpisodes;
 import org.reachwatch.feeds.InputFormat;
 import org.reachwatch.schemas.io.Directories;
@@ -83,7 +84,12 @@ public final class EvalCommand implements Callable<Integer> {
                         (int) settings.windowSize().toMinutes());
                 out.printf(Locale.ROOT, "%n== %s (%,d measurements, %,d events, replay %.1f s)%n%s%n", scenario.name(),
                         simulated, result.events().size(), result.seconds(), score.table());
-                List<String> missed = expectations(scenario).check(score);
+                ServiceOutageScore outages = ServiceOutageScore.score(TruthEpisodes.read(truth),
+                        result.serviceOutages().stream().map(e -> new ServiceOutageScore.OutageEvent(e.getType().name(),
+                                e.getTarget(), e.getAt(), e.getDetectedAt())).toList());
+                out.println(outages.line());
+                List<String> missed = new ArrayList<>(expectations(scenario).check(score));
+                missed.addAll(serviceOutagesMissed(outages, scenario, settings));
                 if (missed.isEmpty()) {
                     out.printf("%s: expectations met%n", scenario.name());
                 } else {
@@ -99,6 +105,21 @@ public final class EvalCommand implements Callable<Integer> {
         out.printf("%n%d of %d scenarios met their expectations%n", scenarios.size() - (int) failures.stream()
                 .map(f -> f.substring(0, f.indexOf(':'))).distinct().count(), scenarios.size());
         return failures.isEmpty() ? 0 : 1;
+    }
+
+    /**
+     * Checked in every scenario: no service outage the truth does not have, and every global outage seen
+     * by at least {@code service.outage.countries} of the scenario's countries is found.
+     */
+    static List<String> serviceOutagesMissed(ServiceOutageScore s, Scenario scenario, DetectorSettings settings) {
+        List<String> missed = new ArrayList<>();
+        if (s.falseOutages() > 0) {
+            missed.add(s.falseOutages() + " service outage(s) the truth does not have");
+        }
+        if (scenario.countries().size() >= settings.serviceOutageCountries() && s.found() < s.outages()) {
+            missed.add("service outages found " + s.found() + " of " + s.outages());
+        }
+        return missed;
     }
 
     static long simulate(Scenario scenario, Path out) throws java.io.IOException {

@@ -82,6 +82,12 @@ class ScenarioSuiteIT {
         // Both throttled targets (twitter.com and its media host), each ended once, at the last lift on mobile.
         assertThat(row(out.toString(), "russia-2021-throttling", "throttles detected")).isEqualTo("2 / 2");
         assertThat(row(out.toString(), "russia-2021-throttling", "throttle ends reported")).isEqualTo("2 / 2");
+        // The second stage: the global outage's three countries are on three different partitions of six.
+        Matcher outages = Pattern.compile("== global-outage \\(.*?service outages \\(across partitions\\): found (\\d+)/(\\d+), "
+                + "ended (\\d+)/\\d+, false (\\d+)", Pattern.DOTALL).matcher(out.toString());
+        assertThat(outages.find()).as("service outages line of global-outage").isTrue();
+        assertThat(List.of(outages.group(1), outages.group(2), outages.group(3), outages.group(4)))
+                .containsExactly("1", "1", "1", "0");
         assertThat(exit).isZero();
     }
 
