@@ -105,7 +105,7 @@ public final class DetectorApp implements AutoCloseable {
                                     DetectorTopics topics, DetectorSettings settings, String applicationId, Path stateDir,
                                     Properties streamsOverrides, Duration timeout) {
         Map<String, Object> client = Map.copyOf(clientConfig);
-        createTopics(bootstrapServers, client, topicConfigs, topics, settings.partitions());
+        createTopics(bootstrapServers, client, topicConfigs, topics, settings);
         Properties props = new Properties();
         // Batches of 20 ms. No compression: the detector writes small batches to some forty partitions
         // (outputs, ticks, changelogs), and lz4 set up a 64 KiB block per batch: 16 % of the stream thread
@@ -191,20 +191,19 @@ public final class DetectorApp implements AutoCloseable {
 
     /** Creates the detector's topics with default settings on a plaintext cluster. */
     public static void createTopics(String bootstrapServers, DetectorTopics topics) {
-        createTopics(bootstrapServers, Map.of(), DetectorTopicConfigs.defaults(), topics,
-                DetectorSettings.defaultSettings().partitions());
+        createTopics(bootstrapServers, Map.of(), DetectorTopicConfigs.defaults(), topics, DetectorSettings.defaultSettings());
     }
 
     /**
      * Creates the detector's topics that are missing, each with its role's settings from
-     * {@code topicConfigs} (retention, compaction, append time): {@code inputPartitions} partitions for
-     * the inputs (measurements, heartbeats, ticks: co-partitioned, keyed by country; and the second
-     * stage's verdicts), one for the
-     * others. Existing topics keep their settings, but an input topic with another partition count is
-     * refused: records keyed for one count would be judged by the wrong task.
+     * {@code topicConfigs} (retention, compaction, append time): {@code detector.partitions} partitions
+     * for the inputs (measurements, heartbeats, ticks: co-partitioned, keyed by country),
+     * {@code detector.outage.partitions} for the second stage's verdicts, one for the others. Existing
+     * topics keep their settings, but one of those with another partition count is refused: records
+     * keyed for one count would be judged by the wrong task.
      */
     public static void createTopics(String bootstrapServers, Map<String, ?> clientConfig, DetectorTopicConfigs topicConfigs,
-                                    DetectorTopics topics, int inputPartitions) {
+                                    DetectorTopics topics, DetectorSettings settings) {
         Map<DetectorTopicConfigs.Role, String> names = new LinkedHashMap<>();
         names.put(DetectorTopicConfigs.Role.MEASUREMENTS, topics.measurements().name());
         names.put(DetectorTopicConfigs.Role.HEARTBEATS, topics.heartbeats().name());
@@ -216,23 +215,29 @@ public final class DetectorApp implements AutoCloseable {
         names.put(DetectorTopicConfigs.Role.INCIDENTS, topics.incidents().name());
         names.put(DetectorTopicConfigs.Role.VERDICTS, topics.verdicts().name());
         names.put(DetectorTopicConfigs.Role.SERVICE_OUTAGES, topics.serviceOutages().name());
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        counts.put(topics.measurements().name(), settings.partitions());
+        counts.put(topics.heartbeats().name(), settings.partitions());
+        counts.put(topics.ticks().name(), settings.partitions());
+        counts.put(topics.verdicts().name(), settings.outagePartitions());
         List<NewTopic> wanted = new ArrayList<>();
-        names.forEach((role, name) -> wanted.add(new NewTopic(name, role.input() ? inputPartitions : topicConfigs.partitions(role),
+        names.forEach((role, name) -> wanted.add(new NewTopic(name, counts.getOrDefault(name, topicConfigs.partitions(role)),
                 (short) -1).configs(topicConfigs.configs(role))));
         try (Admin admin = Admin.create(adminConfig(bootstrapServers, clientConfig))) {
             Set<String> existing = KafkaTopics.createMissing(admin, wanted, Duration.ofSeconds(30));
             // Topics just created have the right count; one that was there already may not.
-            for (String input : List.of(topics.measurements().name(), topics.heartbeats().name(), topics.ticks().name(),
-                    topics.verdicts().name())) {
-                if (!existing.contains(input)) {
+            for (Map.Entry<String, Integer> input : counts.entrySet()) {
+                if (!existing.contains(input.getKey())) {
                     continue;
                 }
-                int actual = admin.describeTopics(List.of(input)).allTopicNames().get(30, TimeUnit.SECONDS).get(input)
-                        .partitions().size();
-                if (actual != inputPartitions) {
-                    throw new IllegalStateException("topic " + input + " has " + actual + " partitions, the detector is set to "
-                            + inputPartitions + " (detector.partitions): its inputs must agree, records are keyed by country "
-                            + "for that count; set detector.partitions=" + actual + " or recreate the topic");
+                int actual = admin.describeTopics(List.of(input.getKey())).allTopicNames().get(30, TimeUnit.SECONDS)
+                        .get(input.getKey()).partitions().size();
+                if (actual != input.getValue()) {
+                    String setting = input.getKey().equals(topics.verdicts().name()) ? "detector.outage.partitions"
+                            : "detector.partitions";
+                    throw new IllegalStateException("topic " + input.getKey() + " has " + actual + " partitions, the detector is "
+                            + "set to " + input.getValue() + " (" + setting + "): records are keyed for that count; set "
+                            + setting + "=" + actual + " or recreate the topic");
                 }
             }
         } catch (InterruptedException e) {

@@ -202,6 +202,7 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
             } finally {
                 endOfInput = false;
             }
+            context.commit(); // the replay waits for this: no need to wait for the commit interval too
         } else if (t > tickClock) {
             tickClock = t;
             clockChanged = true;
@@ -376,8 +377,8 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
         unsavedTrackers.addAll(judgement.changed());
         // The second stage hears of every window closed, verdicts or not: that is how it knows a window is complete.
         WindowVerdicts verdicts = new WindowVerdicts(context.taskId().partition(), settings.partitions(), ws,
-                Math.max(streamTime, tickClock), judgement.verdicts());
-        context.forward(new Record<>((Object) null, (Object) verdicts, ws), DetectorTopology.VERDICTS_SINK);
+                Math.max(streamTime, tickClock), endOfInput, judgement.verdicts());
+        context.forward(new Record<>((Object) null, (Object) verdicts.encode(), ws), DetectorTopology.VERDICTS_SINK);
     }
 
     private static List<NetworkStatus> networkStatus(List<WindowJudge.NetworkDetail> networks) {

@@ -51,7 +51,8 @@ public record DetectorSettings(
         Duration silenceLag,
         double throttleSlowRatio,
         int throttleConfirmWindows,
-        int throttleWarmupWindows) {
+        int throttleWarmupWindows,
+        int outagePartitions) {
 
     /** Defaults, keyed by property name, in the order DESIGN.md documents them. */
     public static final Map<String, String> DEFAULTS = defaults();
@@ -94,6 +95,7 @@ public record DetectorSettings(
         d.put("detector.clock.min.probes", "2");
         d.put("detector.clock.horizon", "PT1H");
         d.put("detector.silence.lag", "PT15M");
+        d.put("detector.outage.partitions", "1");
         d.put("detector.throttle.slow.ratio", "0.35");
         d.put("detector.throttle.confirm.windows", "2");
         d.put("detector.throttle.warmup.windows", "12");
@@ -145,7 +147,8 @@ public record DetectorSettings(
                 integer(p, "detector.partitions"), decimal(p, "detector.clock.quantile"),
                 integer(p, "detector.clock.min.probes"), duration(p, "detector.clock.horizon"),
                 duration(p, "detector.silence.lag"), decimal(p, "detector.throttle.slow.ratio"),
-                integer(p, "detector.throttle.confirm.windows"), integer(p, "detector.throttle.warmup.windows"));
+                integer(p, "detector.throttle.confirm.windows"), integer(p, "detector.throttle.warmup.windows"),
+                positive(p, "detector.outage.partitions"));
     }
 
     public long windowMillis() {
@@ -170,6 +173,14 @@ public record DetectorSettings(
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(key + " must be an integer, got " + p.getProperty(key));
         }
+    }
+
+    private static int positive(Properties p, String key) {
+        int v = integer(p, key);
+        if (v < 1) {
+            throw new IllegalArgumentException(key + " must be at least 1, got " + v);
+        }
+        return v;
     }
 
     private static double decimal(Properties p, String key) {

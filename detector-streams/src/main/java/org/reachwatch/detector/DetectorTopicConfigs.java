@@ -60,13 +60,9 @@ public final class DetectorTopicConfigs {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
 
-        /**
-         * The detector's inputs, with {@code detector.partitions} partitions: measurements, heartbeats and
-         * ticks (co-partitioned, keyed by country), and the verdicts its second stage reads (one task per
-         * partition, targets picked by their hash).
-         */
+        /** The detector's inputs: co-partitioned, {@code detector.partitions} partitions, keyed by country. */
         public boolean input() {
-            return this == MEASUREMENTS || this == HEARTBEATS || this == TICKS || this == VERDICTS;
+            return this == MEASUREMENTS || this == HEARTBEATS || this == TICKS;
         }
     }
 
@@ -147,7 +143,8 @@ public final class DetectorTopicConfigs {
 
     /**
      * Partitions a topic of {@code role} that is not an input is created with: one (events and incidents
-     * keep one order for their readers). Inputs take {@code detector.partitions} (see DetectorApp).
+     * keep one order for their readers). Inputs take {@code detector.partitions}, the second stage's
+     * verdicts {@code detector.outage.partitions} (see DetectorApp).
      */
     public int partitions(Role role) {
         return 1;

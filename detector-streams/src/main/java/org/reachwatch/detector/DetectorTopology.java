@@ -67,6 +67,8 @@ public final class DetectorTopology {
     public static final String OUTAGE_WINDOWS_STORE = "outage-windows";
     /** Second stage: each target's open service outage. */
     public static final String SERVICE_OUTAGES_STORE = "service-outages";
+    /** Holds nothing: calls the second stage back before every commit (see CommitHookStore). */
+    public static final String OUTAGE_COMMIT_HOOK = "outage-commit-hook";
     /** Holds nothing: calls the detector back before every commit (see CommitHookStore). */
     public static final String COMMIT_HOOK = "commit-hook";
 
@@ -112,8 +114,8 @@ public final class DetectorTopology {
                         Optional.of(IntStream.range(0, partitions).boxed().collect(Collectors.toSet())), DETECTOR);
         // Every second-stage partition hears every window a first-stage partition closes (its barrier).
         topology.addSink(VERDICTS_SINK, topics.verdicts().name(), Serdes.ByteArray().serializer(),
-                JsonSerde.of(WindowVerdicts.class).serializer(),
-                (String topic, byte[] key, WindowVerdicts value, int partitions) ->
+                Serdes.ByteArray().serializer(), // WindowVerdicts.encode, once for every partition
+                (String topic, byte[] key, byte[] value, int partitions) ->
                         Optional.of(IntStream.range(0, partitions).boxed().collect(Collectors.toSet())), DETECTOR);
 
         topology.addSource(VERDICTS_SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
@@ -123,9 +125,10 @@ public final class DetectorTopology {
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(OUTAGE_SOURCES_STORE),
                 Serdes.String(), Serdes.Long()).withCachingDisabled(), SERVICE_OUTAGES);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(OUTAGE_WINDOWS_STORE),
-                Serdes.String(), ServiceOutageProcessor.PENDING_SERDE).withCachingDisabled(), SERVICE_OUTAGES);
+                Serdes.String(), Serdes.ByteArray()).withCachingDisabled(), SERVICE_OUTAGES);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SERVICE_OUTAGES_STORE),
                 Serdes.String(), JsonSerde.of(ServiceOutageJudge.Outage.class)).withCachingDisabled(), SERVICE_OUTAGES);
+        topology.addStateStore(CommitHookStore.builder(OUTAGE_COMMIT_HOOK), SERVICE_OUTAGES);
         topology.addSink(SERVICE_OUTAGES_SINK, topics.serviceOutages().name(), topics.serviceOutages().keySerde().serializer(),
                 topics.serviceOutages().valueSerde().serializer(), SERVICE_OUTAGES);
         topology.addSink(OUTAGE_DEAD_LETTER_SINK, topics.deadLetter().name(), Serdes.ByteArray().serializer(),

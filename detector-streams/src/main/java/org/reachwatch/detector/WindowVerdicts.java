@@ -1,14 +1,22 @@
 package org.reachwatch.detector;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.reachwatch.detector.lifecycle.ServiceOutageJudge;
 
 /**
  * What one partition of the first stage tells every partition of the second when it closes a window
- * ({@code detector.verdicts}, JSON, internal): its verdicts per country and target, possibly none. A
- * record is sent for every window closed, so that the second stage knows when all partitions are done
- * with a window.
+ * ({@code detector.verdicts}, internal): its verdicts per country and target, possibly none. A record
+ * is sent for every window closed, so that the second stage knows when all partitions are done with a
+ * window. Binary ({@link #encode}, {@link #decode}): there are partitions² of them per window, most
+ * empty, and JSON cost the stream threads more than the rest of the second stage.
  *
  * @param partition   the first-stage partition (task) that closed the window
  * @param partitions  how many first-stage partitions there are: how many to wait for
@@ -16,7 +24,80 @@ import org.reachwatch.detector.lifecycle.ServiceOutageJudge;
  * @param clock       the latest event time the partition knew of when it closed the window: its own clock, or
  *                    the last tick's if later (a silent partition closes windows silence.lag behind the
  *                    ticks, and the second stage waits for it)
+ * @param endOfInput  the window was closed by a replay's end-of-input marker: the second stage commits
+ *                    without waiting for the commit interval
  */
-record WindowVerdicts(int partition, int partitions, long windowStart, long clock,
-                     List<ServiceOutageJudge.CountryVerdict> verdicts) {
+record WindowVerdicts(int partition, int partitions, long windowStart, long clock, boolean endOfInput,
+                      List<ServiceOutageJudge.CountryVerdict> verdicts) {
+    /** First byte of every encoded record: the format's version. */
+    static final byte VERSION = 1;
+
+    byte[] encode() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 + 64 * verdicts.size());
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(VERSION);
+            out.writeInt(partition);
+            out.writeInt(partitions);
+            out.writeLong(windowStart);
+            out.writeLong(clock);
+            out.writeBoolean(endOfInput);
+            out.writeInt(verdicts.size());
+            for (ServiceOutageJudge.CountryVerdict v : verdicts) {
+                out.writeUTF(v.country());
+                out.writeUTF(v.target());
+                out.writeBoolean(v.incidentId() != null);
+                if (v.incidentId() != null) {
+                    out.writeUTF(v.incidentId());
+                }
+                out.writeLong(v.since());
+                out.writeBoolean(v.onset());
+                out.writeBoolean(v.disrupted());
+                out.writeBoolean(v.restoredAt() != null);
+                if (v.restoredAt() != null) {
+                    out.writeLong(v.restoredAt());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array does not fail
+        }
+        return bytes.toByteArray();
+    }
+
+    /** The record {@link #encode} wrote; {@link IllegalArgumentException} saying why for anything else. */
+    static WindowVerdicts decode(byte[] bytes) {
+        if (bytes == null || bytes.length == 0) {
+            throw new IllegalArgumentException("empty record");
+        }
+        if (bytes[0] != VERSION) {
+            throw new IllegalArgumentException("unknown format version " + bytes[0] + " (expected " + VERSION + ")");
+        }
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 1, bytes.length - 1))) {
+            int partition = in.readInt();
+            int partitions = in.readInt();
+            long windowStart = in.readLong();
+            long clock = in.readLong();
+            boolean endOfInput = in.readBoolean();
+            int n = in.readInt();
+            if (n < 0 || n > bytes.length) {
+                throw new IllegalArgumentException("impossible verdict count " + n);
+            }
+            List<ServiceOutageJudge.CountryVerdict> verdicts = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                String country = in.readUTF();
+                String target = in.readUTF();
+                String incident = in.readBoolean() ? in.readUTF() : null;
+                long since = in.readLong();
+                boolean onset = in.readBoolean();
+                boolean disrupted = in.readBoolean();
+                Long restoredAt = in.readBoolean() ? in.readLong() : null;
+                verdicts.add(new ServiceOutageJudge.CountryVerdict(country, target, incident, since, onset, disrupted, restoredAt));
+            }
+            if (in.available() > 0) {
+                throw new IllegalArgumentException(in.available() + " bytes after the last verdict");
+            }
+            return new WindowVerdicts(partition, partitions, windowStart, clock, endOfInput, verdicts);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("truncated record (" + bytes.length + " bytes)", e);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package org.reachwatch.detector;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.reachwatch.detector.Measurements.T0;
 
 import java.nio.file.Files;
@@ -58,6 +59,27 @@ class PakistanSequenceIT {
         if (broker != null) {
             broker.close();
         }
+    }
+
+    @Test
+    void topicsWithAnotherPartitionCountAreRefusedNamingTheSettingToUse() {
+        DetectorTopics topics = DetectorTopics.withPrefix("counts.", registry.url());
+        DetectorApp.createTopics(broker.bootstrapServers(), topics);
+        java.util.Properties three = new java.util.Properties();
+        three.setProperty("detector.partitions", "3");
+        java.util.Properties twoOutage = new java.util.Properties();
+        twoOutage.setProperty("detector.outage.partitions", "2");
+
+        assertThatThrownBy(() -> DetectorApp.createTopics(broker.bootstrapServers(), java.util.Map.of(),
+                DetectorTopicConfigs.defaults(), topics, DetectorSettings.from(three)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("topic counts.probe.measurements has 6 partitions")
+                .hasMessageContaining("set detector.partitions=6");
+        assertThatThrownBy(() -> DetectorApp.createTopics(broker.bootstrapServers(), java.util.Map.of(),
+                DetectorTopicConfigs.defaults(), topics, DetectorSettings.from(twoOutage)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("topic counts.detector.verdicts has 1 partitions")
+                .hasMessageContaining("set detector.outage.partitions=1");
     }
 
     @Test

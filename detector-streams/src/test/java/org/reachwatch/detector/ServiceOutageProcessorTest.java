@@ -27,14 +27,14 @@ import org.reachwatch.avro.ServiceOutageEventType;
 import org.reachwatch.detector.lifecycle.ServiceOutageJudge.CountryVerdict;
 
 /**
- * The second stage on its own (the driver has one partition: this is task 0 of three), fed with the
- * verdicts three first-stage partitions would send.
+ * The second stage on its own (the driver has one partition: this is task 0 of three second-stage
+ * tasks), fed with the verdicts three first-stage partitions would send.
  */
 class ServiceOutageProcessorTest {
     private static final int PARTITIONS = 3;
     private static final long T0 = Instant.parse("2024-03-05T15:00:00Z").toEpochMilli();
     private static final long W = Duration.ofMinutes(5).toMillis();
-    /** A target that hashes to partition 0 of 3 (this task), and one that does not. */
+    /** A target that hashes to second-stage partition 0 of 3 (this task), and one that does not. */
     private static final String MINE = target(true);
     private static final String OTHERS = target(false);
 
@@ -57,6 +57,7 @@ class ServiceOutageProcessorTest {
     private Stage stage() {
         Properties settings = new Properties();
         settings.setProperty("detector.partitions", Integer.toString(PARTITIONS));
+        settings.setProperty("detector.outage.partitions", Integer.toString(PARTITIONS));
         DetectorTopics topics = DetectorTopics.defaults("mem://outage-test-" + UUID.randomUUID());
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "outage-test-" + UUID.randomUUID());
@@ -71,8 +72,7 @@ class ServiceOutageProcessorTest {
     }
 
     private static byte[] verdicts(int partition, long windowStart, long clock, CountryVerdict... verdicts) {
-        return JsonSerde.of(WindowVerdicts.class).serializer().serialize("t",
-                new WindowVerdicts(partition, PARTITIONS, windowStart, clock, List.of(verdicts)));
+        return new WindowVerdicts(partition, PARTITIONS, windowStart, clock, false, List.of(verdicts)).encode();
     }
 
     private static CountryVerdict onset(String country, String target, long at) {
@@ -145,16 +145,19 @@ class ServiceOutageProcessorTest {
     void aRecordThatIsNotVerdictsGoesToTheDeadLetterTopicAndTheNextIsJudged() {
         Stage s = stage();
         s.verdicts().pipeInput("{not json".getBytes(StandardCharsets.UTF_8));
-        s.verdicts().pipeInput(JsonSerde.of(WindowVerdicts.class).serializer().serialize("t",
-                new WindowVerdicts(7, PARTITIONS, T0, T0, List.of())));
+        s.verdicts().pipeInput(new WindowVerdicts(7, PARTITIONS, T0, T0, false, List.of()).encode());
+        byte[] truncated = verdicts(0, T0, T0, onset("DE", MINE, T0));
+        s.verdicts().pipeInput(java.util.Arrays.copyOf(truncated, truncated.length - 3));
         outageSeenByThreePartitions(MINE).forEach(s.verdicts()::pipeInput);
 
         List<TestRecord<byte[], byte[]>> dead = s.deadLetter().readRecordsToList();
-        assertThat(dead).hasSize(2);
+        assertThat(dead).hasSize(3);
         assertThat(new String(dead.get(0).headers().lastHeader(DetectorProcessor.REASON_HEADER).value(), StandardCharsets.UTF_8))
-                .contains("not a window verdicts record");
+                .contains("not a window verdicts record", "unknown format version");
         assertThat(new String(dead.get(1).headers().lastHeader(DetectorProcessor.REASON_HEADER).value(), StandardCharsets.UTF_8))
                 .contains("partition 7 of 3");
+        assertThat(new String(dead.get(2).headers().lastHeader(DetectorProcessor.REASON_HEADER).value(), StandardCharsets.UTF_8))
+                .contains("truncated");
         assertThat(s.outages().readValuesToList()).hasSize(1);
     }
 }

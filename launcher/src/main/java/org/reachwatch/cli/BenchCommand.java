@@ -203,7 +203,7 @@ public final class BenchCommand implements Callable<Integer> {
                                       DetectorSettings settings, Path state) throws Exception {
         DetectorTopics topics = DetectorTopics.withPrefix(prefix, stack.registryUrl());
         String bootstrap = stack.bootstrapServers();
-        DetectorApp.createTopics(bootstrap, client, DetectorTopicConfigs.defaults(), topics, settings.partitions());
+        DetectorApp.createTopics(bootstrap, client, DetectorTopicConfigs.defaults(), topics, settings);
         String topic = topics.measurements().name();
         int n = input.values.size();
         Map<String, Double> rates = new HashMap<>();

@@ -34,7 +34,7 @@ public final class TopicsCommand implements Callable<Integer> {
         DetectorOptions.DetectorConfig config = detector.load();
         Cluster c = cluster.resolve(DetectCommand.DEFAULT_BOOTSTRAP_SERVERS, DetectCommand.DEFAULT_REGISTRY_URL);
         DetectorTopics topics = DetectorTopics.defaults(c.registryUrl());
-        DetectorApp.createTopics(c.bootstrapServers(), c.kafka(), config.topics(), topics, config.settings().partitions());
+        DetectorApp.createTopics(c.bootstrapServers(), c.kafka(), config.topics(), topics, config.settings());
         PrintWriter out = spec.commandLine().getOut();
         out.printf("topics ready on %s:%n", c.bootstrapServers());
         print(out, topics.measurements().name(), config.topics(), DetectorTopicConfigs.Role.MEASUREMENTS);

@@ -48,6 +48,9 @@ class OperatorCommandsIT {
                 detect.awaitRunning(Duration.ofMinutes(2));
                 cluster.publish(measurements);
                 cluster.publishEndOfInput(measurements, DetectorSettings.defaultSettings());
+                // The detector is done with the input only once it has processed the end-of-input marker: a pause
+                // between two events says nothing (a loaded CI machine took more than 3 s between two once).
+                cluster.awaitEndOfInput("operator-it", cluster.ticksAtEnd, Duration.ofMinutes(3), detect);
                 events = awaitAllAlerted(cluster, slack, detect);
                 assertThat(detect.terminate(Duration.ofSeconds(60))).as("detect exit; log:%n%s", detect.tail()).isZero();
                 assertThat(detect.output()).contains("alerts: " + events.size() + " delivered");
@@ -103,7 +106,7 @@ class OperatorCommandsIT {
         }
     }
 
-    /** Waits until the detector's events are all delivered (and the topic has stopped growing). */
+    /** Waits until the detector's events (all published: the end of input is processed) are all delivered. */
     private static List<DisruptionEvent> awaitAllAlerted(DrillCluster cluster, WebhookReceiver receiver, DetectorProcess detect)
             throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
