@@ -47,10 +47,12 @@ class OperatorCommandsIT {
                     "operator-it", dir.resolve("detect.log"), "--webhook", slack.url(), "--webhook-format", "slack")) {
                 detect.awaitRunning(Duration.ofMinutes(2));
                 cluster.publish(measurements);
+                // As replay does: the end of input only once every measurement is consumed (sent earlier, it would
+                // close the last windows before the measurements not yet fetched, which would then be late).
+                cluster.awaitCommitted("operator-it", cluster.topics.measurements().name(), measurements.size(),
+                        Duration.ofMinutes(3), detect);
                 cluster.publishEndOfInput(measurements, DetectorSettings.defaultSettings());
-                // The detector is done with the input only once it has processed the end-of-input marker: a pause
-                // between two events says nothing (a loaded CI machine took more than 3 s between two once).
-                cluster.awaitEndOfInput("operator-it", cluster.ticksAtEnd, Duration.ofMinutes(3), detect);
+                cluster.awaitEndOfInput("operator-it", cluster.ticksAtEnd, Duration.ofMinutes(1), detect);
                 events = awaitAllAlerted(cluster, slack, detect);
                 assertThat(detect.terminate(Duration.ofSeconds(60))).as("detect exit; log:%n%s", detect.tail()).isZero();
                 assertThat(detect.output()).contains("alerts: " + events.size() + " delivered");
