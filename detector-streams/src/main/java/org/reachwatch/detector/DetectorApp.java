@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +31,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
@@ -225,6 +227,7 @@ public final class DetectorApp implements AutoCloseable {
                 (short) -1).configs(topicConfigs.configs(role))));
         try (Admin admin = Admin.create(adminConfig(bootstrapServers, clientConfig))) {
             Set<String> existing = KafkaTopics.createMissing(admin, wanted, Duration.ofSeconds(30));
+            awaitVisible(admin, counts.keySet(), Duration.ofSeconds(30));
             // Topics just created have the right count; one that was there already may not.
             for (Map.Entry<String, Integer> input : counts.entrySet()) {
                 if (!existing.contains(input.getKey())) {
@@ -247,6 +250,27 @@ public final class DetectorApp implements AutoCloseable {
             throw new IllegalStateException("timed out creating the detector's topics on " + bootstrapServers, e);
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot describe the detector's topics: " + e.getCause().getMessage(), e);
+        }
+    }
+
+    /**
+     * Waits until a broker describes every topic of {@code names}: a topic just created can be missing
+     * from a broker's metadata for a moment, and Kafka Streams fails the whole application when a source
+     * topic is missing at its first rebalance (seen once in a replay on a shared cluster).
+     */
+    private static void awaitVisible(Admin admin, Collection<String> names, Duration timeout)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
         }
     }
 

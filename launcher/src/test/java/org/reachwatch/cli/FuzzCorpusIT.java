@@ -184,7 +184,7 @@ class FuzzCorpusIT {
     void inputWithNothingValidOrMostlyBadExitsThreeWithTheCounts() throws Exception {
         Path empty = Files.createFile(dir.resolve("empty.jsonl"));
         Run nothing = replay("--input", empty.toString(), "--format", "native");
-        assertThat(nothing.exit).isEqualTo(ReplayCommand.EXIT_BAD_INPUT);
+        assertThat(nothing.exit).as("exit; stderr:%n%s", nothing.err).isEqualTo(ReplayCommand.EXIT_BAD_INPUT);
         assertThat(nothing.err).contains("no valid measurement").contains("read 0 lines, published 0 measurements, rejected 0 lines");
 
         Path junk = dir.resolve("junk.bin");
@@ -192,7 +192,7 @@ class FuzzCorpusIT {
         new Random(42).nextBytes(bytes);
         Files.write(junk, bytes);
         Run garbage = replay("--input", junk.toString());
-        assertThat(garbage.exit).isEqualTo(ReplayCommand.EXIT_BAD_INPUT);
+        assertThat(garbage.exit).as("exit; stderr:%n%s", garbage.err).isEqualTo(ReplayCommand.EXIT_BAD_INPUT);
         assertThat(garbage.err).contains("no valid measurement").containsPattern("rejected [\\d,]+ lines: not valid JSON");
 
         Path mostlyBad = dir.resolve("mostly-bad.jsonl");
@@ -205,7 +205,7 @@ class FuzzCorpusIT {
         }
         Files.write(mostlyBad, lines, StandardCharsets.UTF_8);
         Run bad = replay("--input", mostlyBad.toString(), "--format", "native");
-        assertThat(bad.exit).isEqualTo(ReplayCommand.EXIT_BAD_INPUT);
+        assertThat(bad.exit).as("exit; stderr:%n%s", bad.err).isEqualTo(ReplayCommand.EXIT_BAD_INPUT);
         assertThat(bad.err).contains("more bad lines than good ones (5 bad, 3 good)");
         assertThat(bad.out).contains("input: read 8 lines, published 3 measurements, rejected 5 lines: not valid JSON 5");
     }
