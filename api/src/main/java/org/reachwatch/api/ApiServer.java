@@ -27,6 +27,7 @@ import org.reachwatch.avro.AvailabilityWindow;
 import org.reachwatch.avro.DisruptionEvent;
 import org.reachwatch.avro.IncidentSummary;
 import org.reachwatch.avro.NetworkStatus;
+import org.reachwatch.avro.ServiceOutageCountry;
 import org.reachwatch.detector.lifecycle.TrackerKey;
 import org.reachwatch.detector.lifecycle.TrackerState;
 import org.reachwatch.schemas.json.AvroJson;
@@ -63,6 +64,8 @@ public final class ApiServer implements AutoCloseable {
             config.jetty.port = port;
             config.routes.get("/api/v1/incidents", this::incidents);
             config.routes.get("/api/v1/incidents/{incidentId}", this::incident);
+            config.routes.get("/api/v1/service-outages", this::serviceOutages);
+            config.routes.get("/api/v1/service-outages/{outageId}", this::serviceOutage);
             config.routes.get("/api/v1/status/{country}", this::status);
             config.routes.get("/api/v1/windows", this::windows);
             config.routes.get("/health", this::health);
@@ -129,10 +132,7 @@ public final class ApiServer implements AutoCloseable {
     // ---- /api/v1/incidents
 
     private void incidents(Context ctx) {
-        String state = ctx.queryParam("state") == null ? "all" : ctx.queryParam("state").toLowerCase(Locale.ROOT);
-        if (!STATES.contains(state)) {
-            throw ApiException.badRequest("state must be open, closed or all, not '" + ctx.queryParam("state") + "'");
-        }
+        String state = stateFilter(ctx.queryParam("state"));
         String country = optionalCountry(ctx.queryParam("country"));
         String target = blankToNull(ctx.queryParam("target"));
         ArrayNode list = NODES.arrayNode();
@@ -194,6 +194,48 @@ public final class ApiServer implements AutoCloseable {
             v.events().forEach(e -> events.add(AvroJson.toJson(e)));
             o.set("events", events);
         }
+        return o;
+    }
+
+    // ---- /api/v1/service-outages
+
+    private void serviceOutages(Context ctx) {
+        String state = stateFilter(ctx.queryParam("state"));
+        String target = blankToNull(ctx.queryParam("target"));
+        ArrayNode list = NODES.arrayNode();
+        for (OutputReadModel.ServiceOutageView v : backend().model().serviceOutages(state, target)) {
+            list.add(serviceOutageJson(v));
+        }
+        ObjectNode out = NODES.objectNode();
+        out.put("version", backend().model().version());
+        out.set("serviceOutages", list);
+        send(ctx, 200, out);
+    }
+
+    private void serviceOutage(Context ctx) {
+        String id = ctx.pathParam("outageId");
+        OutputReadModel.ServiceOutageView v = backend().model().serviceOutage(id);
+        if (v == null) {
+            throw ApiException.notFound("no service outage with id '" + id + "'");
+        }
+        send(ctx, 200, serviceOutageJson(v));
+    }
+
+    static ObjectNode serviceOutageJson(OutputReadModel.ServiceOutageView v) {
+        ObjectNode o = NODES.objectNode();
+        o.put("outageId", v.outageId());
+        o.put("target", v.target());
+        o.put("state", v.open() ? "OPEN" : "CLOSED");
+        o.put("start", v.start() == null ? null : v.start().toString());
+        o.put("end", v.end() == null ? null : v.end().toString());
+        ArrayNode countries = NODES.arrayNode();
+        for (ServiceOutageCountry c : v.countries()) {
+            countries.add(AvroJson.toJson(c));
+        }
+        o.set("countries", countries);
+        ArrayNode events = NODES.arrayNode();
+        v.events().forEach(e -> events.add(AvroJson.toJson(e)));
+        o.set("events", events);
         return o;
     }
 
@@ -384,6 +426,15 @@ public final class ApiServer implements AutoCloseable {
         body.put("error", message);
         body.put("status", status);
         send(ctx, status, body);
+    }
+
+    /** The {@code state} filter: open, closed or all (the default). */
+    private static String stateFilter(String raw) {
+        String state = raw == null ? "all" : raw.toLowerCase(Locale.ROOT);
+        if (!STATES.contains(state)) {
+            throw ApiException.badRequest("state must be open, closed or all, not '" + raw + "'");
+        }
+        return state;
     }
 
     private static String blankToNull(String s) {

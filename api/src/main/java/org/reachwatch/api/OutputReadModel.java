@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -28,6 +29,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.reachwatch.avro.AvailabilityWindow;
 import org.reachwatch.avro.DisruptionEvent;
 import org.reachwatch.avro.IncidentSummary;
+import org.reachwatch.avro.ServiceOutageCountry;
+import org.reachwatch.avro.ServiceOutageEvent;
+import org.reachwatch.avro.ServiceOutageEventType;
 import org.reachwatch.detector.DetectorTopics;
 import org.reachwatch.schemas.kafka.KafkaClients;
 import org.slf4j.Logger;
@@ -36,15 +40,16 @@ import org.slf4j.LoggerFactory;
 /**
  * What the detector published, kept in memory for the API: the latest {@link IncidentSummary} of
  * every incident ({@code disruption.incidents}), every incident's events in order
- * ({@code disruption.events}) and the recent availability windows of every series
- * ({@code availability.windows}). One consumer thread reads all partitions of the three topics from
+ * ({@code disruption.events}), the recent availability windows of every series
+ * ({@code availability.windows}) and every service outage's events in order ({@code service.outages},
+ * the detector's second stage). One consumer thread reads all partitions of the four topics from
  * the beginning with {@code read_committed}, without a consumer group: every API instance holds the
  * whole (small) picture, so these reads never need another instance. Only committed output is
  * visible, i.e. exactly what an exactly-once detector has decided.
  *
  * <p>Bounds: windows are kept for at most {@code maxWindowsPerSeries} windows per
  * (country, asn, target), the oldest dropped first; events and summaries are kept for every
- * incident (one record per lifecycle step). A record that does not deserialize is counted in
+ * incident and every service outage (one record per lifecycle step). A record that does not deserialize is counted in
  * {@link #skipped()} and skipped (the detector wrote it, so it should not happen).
  */
 public final class OutputReadModel implements AutoCloseable {
@@ -53,12 +58,14 @@ public final class OutputReadModel implements AutoCloseable {
     private final Map<String, IncidentSummary> incidents = new HashMap<>();
     private final Map<String, List<DisruptionEvent>> events = new HashMap<>();
     private final Map<String, NavigableMap<Long, AvailabilityWindow>> windows = new HashMap<>();
+    private final Map<String, List<ServiceOutageEvent>> outages = new HashMap<>();
     private final int maxWindowsPerSeries;
     private final KafkaConsumer<String, byte[]> consumer;
     private final DetectorTopics topics;
     private final Deserializer<AvailabilityWindow> windowValues;
     private final Deserializer<DisruptionEvent> eventValues;
     private final Deserializer<IncidentSummary> incidentValues;
+    private final Deserializer<ServiceOutageEvent> outageValues;
     private final Thread thread;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicLong skipped = new AtomicLong();
@@ -82,6 +89,7 @@ public final class OutputReadModel implements AutoCloseable {
         this.windowValues = topics.windows().valueSerde().deserializer();
         this.eventValues = topics.events().valueSerde().deserializer();
         this.incidentValues = topics.incidents().valueSerde().deserializer();
+        this.outageValues = topics.serviceOutages().valueSerde().deserializer();
         this.thread = new Thread(this::run, "reachwatch-api-read-model");
         this.thread.setDaemon(true);
     }
@@ -97,7 +105,8 @@ public final class OutputReadModel implements AutoCloseable {
     private void run() {
         try {
             List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : List.of(topics.incidents().name(), topics.events().name(), topics.windows().name())) {
+            for (String topic : List.of(topics.incidents().name(), topics.events().name(), topics.windows().name(),
+                    topics.serviceOutages().name())) {
                 List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(60));
                 if (infos == null || infos.isEmpty()) {
                     throw new IllegalStateException("topic " + topic + " does not exist");
@@ -141,11 +150,10 @@ public final class OutputReadModel implements AutoCloseable {
                 incidents.put(s.getIncidentId(), s);
             } else if (r.topic().equals(topics.events().name())) {
                 DisruptionEvent e = eventValues.deserialize(r.topic(), r.value());
-                List<DisruptionEvent> list = events.computeIfAbsent(e.getIncidentId(), id -> new ArrayList<>());
-                // The same event id twice (a detector rewound by a crash before exactly-once) is kept once.
-                if (list.stream().noneMatch(x -> x.getEventId().equals(e.getEventId()))) {
-                    list.add(e);
-                }
+                addOnce(events.computeIfAbsent(e.getIncidentId(), id -> new ArrayList<>()), e, DisruptionEvent::getEventId);
+            } else if (r.topic().equals(topics.serviceOutages().name())) {
+                ServiceOutageEvent e = outageValues.deserialize(r.topic(), r.value());
+                addOnce(outages.computeIfAbsent(e.getOutageId(), id -> new ArrayList<>()), e, ServiceOutageEvent::getEventId);
             } else {
                 AvailabilityWindow w = windowValues.deserialize(r.topic(), r.value());
                 NavigableMap<Long, AvailabilityWindow> series = windows.computeIfAbsent(seriesKey(w.getCountry(), w.getAsn(),
@@ -157,6 +165,14 @@ public final class OutputReadModel implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             skipped.incrementAndGet();
+        }
+    }
+
+    /** The same event id twice (a detector rewound by a crash before exactly-once) is kept once. */
+    private static <T> void addOnce(List<T> list, T event, Function<T, String> eventId) {
+        String id = eventId.apply(event);
+        if (list.stream().noneMatch(x -> eventId.apply(x).equals(id))) {
+            list.add(event);
         }
     }
 
@@ -190,6 +206,34 @@ public final class OutputReadModel implements AutoCloseable {
             return null;
         }
         return new IncidentView(s, List.copyOf(events.getOrDefault(incidentId, List.of())));
+    }
+
+    /**
+     * Service outages matching the filters ({@code state} open, closed or all; {@code target} null
+     * matches all), open ones first, then the most recently changed first.
+     */
+    public synchronized List<ServiceOutageView> serviceOutages(String state, String target) {
+        List<ServiceOutageView> out = new ArrayList<>();
+        for (Map.Entry<String, List<ServiceOutageEvent>> e : outages.entrySet()) {
+            ServiceOutageView v = new ServiceOutageView(e.getKey(), List.copyOf(e.getValue()));
+            if ("open".equals(state) && !v.open() || "closed".equals(state) && v.open()) {
+                continue;
+            }
+            if (target != null && !target.equals(v.target())) {
+                continue;
+            }
+            out.add(v);
+        }
+        out.sort(Comparator.comparing((ServiceOutageView v) -> !v.open())
+                .thenComparing(ServiceOutageView::lastChangeAt, Comparator.reverseOrder())
+                .thenComparing(ServiceOutageView::outageId));
+        return out;
+    }
+
+    /** One service outage with its events in order, or null. */
+    public synchronized ServiceOutageView serviceOutage(String outageId) {
+        List<ServiceOutageEvent> list = outages.get(outageId);
+        return list == null ? null : new ServiceOutageView(outageId, List.copyOf(list));
     }
 
     /**
@@ -287,6 +331,65 @@ public final class OutputReadModel implements AutoCloseable {
         /** Lower-case state for filters: open means not CLOSED. */
         String stateName() {
             return summary.getState().toString().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * A service outage: its events in the order they were published. Open while it has a
+     * {@code SERVICE_OUTAGE_STARTED} and no {@code SERVICE_OUTAGE_ENDED}; an event type this reader does
+     * not know (read as {@code UNKNOWN}) changes neither.
+     */
+    public record ServiceOutageView(String outageId, List<ServiceOutageEvent> events) {
+        public ServiceOutageView {
+            Objects.requireNonNull(outageId);
+            if (events.isEmpty()) {
+                throw new IllegalArgumentException("a service outage has at least one event");
+            }
+        }
+
+        public String target() {
+            return events.get(0).getTarget();
+        }
+
+        public boolean open() {
+            return start() != null && end() == null;
+        }
+
+        /** The {@code at} of the STARTED event, or null if there is none. */
+        public Instant start() {
+            return at(ServiceOutageEventType.SERVICE_OUTAGE_STARTED);
+        }
+
+        /** The {@code at} of the ENDED event, or null while there is none. */
+        public Instant end() {
+            return at(ServiceOutageEventType.SERVICE_OUTAGE_ENDED);
+        }
+
+        Instant lastChangeAt() {
+            return events.get(events.size() - 1).getAt();
+        }
+
+        /**
+         * Every country named by any event, by country code, each with the last incident id an event
+         * gave it: a country listed without an incident when the outage started and with one when it
+         * ended keeps the id.
+         */
+        public List<ServiceOutageCountry> countries() {
+            Map<String, String> union = new TreeMap<>();
+            for (ServiceOutageEvent e : events) {
+                for (ServiceOutageCountry c : e.getCountries()) {
+                    if (c.getIncidentId() != null || !union.containsKey(c.getCountry())) {
+                        union.put(c.getCountry(), c.getIncidentId());
+                    }
+                }
+            }
+            List<ServiceOutageCountry> out = new ArrayList<>();
+            union.forEach((country, incidentId) -> out.add(new ServiceOutageCountry(country, incidentId)));
+            return out;
+        }
+
+        private Instant at(ServiceOutageEventType type) {
+            return events.stream().filter(e -> e.getType() == type).map(ServiceOutageEvent::getAt).findFirst().orElse(null);
         }
     }
 }

@@ -35,6 +35,9 @@ import org.reachwatch.avro.BlockingMethod;
 import org.reachwatch.avro.MeasurementOutcome;
 import org.reachwatch.avro.MeasurementSource;
 import org.reachwatch.avro.ProbeMeasurement;
+import org.reachwatch.avro.ServiceOutageCountry;
+import org.reachwatch.avro.ServiceOutageEvent;
+import org.reachwatch.avro.ServiceOutageEventType;
 import org.reachwatch.detector.DetectorApp;
 import org.reachwatch.detector.DetectorSettings;
 import org.reachwatch.detector.DetectorTopics;
@@ -46,8 +49,8 @@ import org.reachwatch.schemas.serde.AvroSerde;
 /**
  * Two detector instances (one application id, the input's six partitions split between them), each
  * with its API: a country's status asked of the instance that does not hold it is forwarded to the
- * one that does; incidents, timelines and windows are answered by either; errors are JSON; the
- * metrics of both instances add up to what was published.
+ * one that does; incidents, timelines, windows and service outages are answered by either; errors are
+ * JSON; the metrics of both instances add up to what was published.
  */
 class ApiClusterIT {
     static final Instant T0 = Instant.parse("2024-02-17T20:00:00Z");
@@ -167,9 +170,13 @@ class ApiClusterIT {
             assertThat(JSON.readTree(get(a, "/api/v1/windows?country=" + blocked + "&target=x.com&control=true").body())
                     .path("windows")).isEmpty();
 
+            assertServiceOutages(topics, a, b);
+
             // Errors: JSON bodies with a message.
             assertError(get(a, "/api/v1/incidents/PK-nothing-20240101T0000Z"), 404, "no incident with id");
             assertError(get(a, "/api/v1/incidents?state=maybe"), 400, "state must be open, closed or all");
+            assertError(get(a, "/api/v1/service-outages/nothing.org-20240101T0000Z"), 404, "no service outage with id");
+            assertError(get(b, "/api/v1/service-outages?state=ended"), 400, "state must be open, closed or all");
             assertError(get(a, "/api/v1/status/Pakistan"), 400, "ISO 3166-1 alpha-2");
             assertError(get(a, "/api/v1/windows?country=PK"), 400, "target is required");
             assertError(get(a, "/api/v1/windows?country=PK&target=x.com&from=yesterday"), 400, "from must be an ISO-8601");
@@ -200,6 +207,83 @@ class ApiClusterIT {
             assertThat(metric(metricsB, "reachwatch_window_close_event_lag_seconds", "")).isBetween(0.0, 600.0);
             assertThat(metric(metricsA, "reachwatch_consumer_lag_records", "topic=\"probe.measurements\"")).isZero();
             assertThat(metricsA).contains("kafka_stream_thread_process_total");
+        }
+    }
+
+    /**
+     * Service outages as the second stage publishes them (this fleet makes none: one blocked country):
+     * x.com in four countries, ended, its STARTED published twice; y.org in three, open.
+     */
+    private static void assertServiceOutages(DetectorTopics topics, Instance a, Instance b) throws Exception {
+        String x = "x.com-20240217T2100Z";
+        String y = "y.org-20240217T2300Z";
+        ServiceOutageEvent xStarted = outageEvent(x, "x.com", ServiceOutageEventType.SERVICE_OUTAGE_STARTED, BLOCK,
+                outageCountry("IN", "IN-x.com-20240217T2050Z"), outageCountry("PK", null), outageCountry("TR", "TR-x.com-20240217T2100Z"));
+        ServiceOutageEvent yStarted = outageEvent(y, "y.org", ServiceOutageEventType.SERVICE_OUTAGE_STARTED, REBLOCK,
+                outageCountry("EG", "EG-y.org-20240217T2300Z"), outageCountry("IR", "IR-y.org-20240217T2255Z"),
+                outageCountry("KE", "KE-y.org-20240217T2300Z"));
+        ServiceOutageEvent xEnded = outageEvent(x, "x.com", ServiceOutageEventType.SERVICE_OUTAGE_ENDED, RESTORE,
+                outageCountry("BD", "BD-x.com-20240217T2130Z"), outageCountry("IN", "IN-x.com-20240217T2050Z"),
+                outageCountry("PK", "PK-x.com-20240217T2105Z"), outageCountry("TR", "TR-x.com-20240217T2100Z"));
+        publishServiceOutages(topics, List.of(xStarted, yStarted, xStarted, xEnded));
+        for (Instance i : List.of(a, b)) {
+            awaitJson(i, "/api/v1/service-outages/" + x, n -> n.path("state").asText().equals("CLOSED"));
+        }
+
+        assertThat(field(JSON.readTree(get(a, "/api/v1/service-outages").body()).path("serviceOutages"), "outageId"))
+                .as("open first").containsExactly(y, x);
+        JsonNode closed = JSON.readTree(get(a, "/api/v1/service-outages?state=closed").body()).path("serviceOutages");
+        assertThat(field(closed, "outageId")).containsExactly(x);
+        JsonNode ended = closed.get(0);
+        assertThat(ended.path("target").asText()).isEqualTo("x.com");
+        assertThat(ended.path("state").asText()).isEqualTo("CLOSED");
+        assertThat(ended.path("start").asText()).isEqualTo(BLOCK.toString());
+        assertThat(ended.path("end").asText()).isEqualTo(RESTORE.toString());
+        assertThat(field(ended.path("countries"), "country")).containsExactly("BD", "IN", "PK", "TR");
+        assertThat(field(ended.path("countries"), "incidentId")).containsExactly("BD-x.com-20240217T2130Z",
+                "IN-x.com-20240217T2050Z", "PK-x.com-20240217T2105Z", "TR-x.com-20240217T2100Z");
+        assertThat(field(ended.path("events"), "eventId")).as("the STARTED published twice is kept once")
+                .containsExactly(xStarted.getEventId(), xEnded.getEventId());
+        assertThat(ended.path("events").get(0).path("countries").get(1).path("incidentId").isNull()).isTrue();
+
+        JsonNode open = JSON.readTree(get(b, "/api/v1/service-outages?state=OPEN").body()).path("serviceOutages");
+        assertThat(field(open, "outageId")).containsExactly(y);
+        assertThat(open.get(0).path("state").asText()).isEqualTo("OPEN");
+        assertThat(open.get(0).path("start").asText()).isEqualTo(REBLOCK.toString());
+        assertThat(open.get(0).path("end").isNull()).isTrue();
+        assertThat(field(open.get(0).path("countries"), "country")).containsExactly("EG", "IR", "KE");
+        assertThat(field(open.get(0).path("events"), "type")).containsExactly("SERVICE_OUTAGE_STARTED");
+
+        assertThat(field(JSON.readTree(get(b, "/api/v1/service-outages?target=x.com").body()).path("serviceOutages"), "outageId"))
+                .containsExactly(x);
+        assertThat(JSON.readTree(get(a, "/api/v1/service-outages?state=open&target=x.com").body()).path("serviceOutages")).isEmpty();
+        HttpResponse<String> detail = get(b, "/api/v1/service-outages/" + x);
+        assertThat(detail.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(detail.body())).isEqualTo(ended);
+        assertThat(detail.body()).isEqualTo(get(a, "/api/v1/service-outages/" + x).body());
+    }
+
+    private static ServiceOutageEvent outageEvent(String outageId, String target, ServiceOutageEventType type, Instant at,
+                                                  ServiceOutageCountry... countries) {
+        return ServiceOutageEvent.newBuilder().setEventId(outageId + "/" + type + "/" + at.toEpochMilli()).setOutageId(outageId)
+                .setType(type).setTarget(target).setAt(at).setDetectedAt(at.plus(Duration.ofMinutes(22)))
+                .setCountries(List.of(countries)).build();
+    }
+
+    private static ServiceOutageCountry outageCountry(String country, String incidentId) {
+        return ServiceOutageCountry.newBuilder().setCountry(country).setIncidentId(incidentId).build();
+    }
+
+    /** Events on service.outages as the detector writes them: keyed by target, Avro through the registry. */
+    private static void publishServiceOutages(DetectorTopics topics, List<ServiceOutageEvent> events) {
+        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, ServiceOutageEvent> producer = new KafkaProducer<>(config,
+                topics.serviceOutages().keySerde().serializer(), topics.serviceOutages().valueSerde().serializer())) {
+            for (ServiceOutageEvent e : events) {
+                producer.send(new ProducerRecord<>(topics.serviceOutages().name(), e.getTarget(), e));
+            }
+            producer.flush();
         }
     }
 
