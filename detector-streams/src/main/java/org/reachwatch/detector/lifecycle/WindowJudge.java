@@ -85,9 +85,6 @@ public final class WindowJudge {
      */
     public record Judgement(List<Emission> emissions, Set<TrackerKey> changed,
                             List<ServiceOutageJudge.CountryVerdict> verdicts) {
-        public Judgement(List<Emission> emissions, Set<TrackerKey> changed) {
-            this(emissions, changed, List.of());
-        }
     }
 
     /**
