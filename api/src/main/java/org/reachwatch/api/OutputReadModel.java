@@ -49,8 +49,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Bounds: windows are kept for at most {@code maxWindowsPerSeries} windows per
  * (country, asn, target), the oldest dropped first; events and summaries are kept for every
- * incident and every service outage (one record per lifecycle step). A record that does not deserialize is counted in
- * {@link #skipped()} and skipped (the detector wrote it, so it should not happen).
+ * incident and every service outage (one record per lifecycle step). A record that does not
+ * deserialize is counted in {@link #skipped()} and skipped (the detector wrote it, so it should not
+ * happen).
  */
 public final class OutputReadModel implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OutputReadModel.class);
