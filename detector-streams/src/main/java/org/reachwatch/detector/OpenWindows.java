@@ -39,7 +39,11 @@ final class OpenWindows {
     private final Map<Long, Set<Long>> seen = new HashMap<>();
     private final Map<Long, List<Long>> unsavedIds = new HashMap<>();
     private final Map<Long, Integer> idChunks = new HashMap<>();
-    private final Set<Key> dirty = new HashSet<>();
+    /** Accumulators changed since the last persist (each once: see {@link WindowAccumulator#dirty}). */
+    private final List<WindowAccumulator> dirty = new ArrayList<>();
+    /** The window the last measurement went to: consecutive measurements mostly share it. */
+    private long lastStart = Long.MIN_VALUE;
+    private Map<Key, WindowAccumulator> lastWindow;
 
     OpenWindows(KeyValueStore<String, byte[]> accumulators, KeyValueStore<String, byte[]> ids, long window) {
         this.accumulators = accumulators;
@@ -53,6 +57,7 @@ final class OpenWindows {
         try (KeyValueIterator<String, byte[]> it = accumulators.all()) {
             while (it.hasNext()) {
                 WindowAccumulator acc = WindowAccumulator.decode(it.next().value);
+                acc.stored = true;
                 open.computeIfAbsent(acc.windowStart, k -> new HashMap<>())
                         .put(new Key(acc.windowStart, acc.country, acc.asn, acc.target), acc);
             }
@@ -78,6 +83,8 @@ final class OpenWindows {
         unsavedIds.clear();
         idChunks.clear();
         dirty.clear();
+        lastStart = Long.MIN_VALUE;
+        lastWindow = null;
     }
 
     /** Whether this is the first time {@code measurementId} shows up in the window starting at {@code start}. */
@@ -92,25 +99,41 @@ final class OpenWindows {
 
     /** Counts {@code m} into its window's accumulator for (country, asn, target). */
     void add(long start, String country, String asn, String target, ProbeMeasurement m) {
+        if (start != lastStart || lastWindow == null) {
+            lastWindow = open.computeIfAbsent(start, k -> new HashMap<>());
+            lastStart = start;
+        }
         Key key = new Key(start, country, asn, target);
-        WindowAccumulator acc = open.computeIfAbsent(start, k -> new HashMap<>()).get(key);
+        WindowAccumulator acc = lastWindow.get(key);
         if (acc == null) {
             acc = new WindowAccumulator(country, asn, target, m.getControl(), start, start + window);
-            open.get(start).put(key, acc);
+            lastWindow.put(key, acc);
         }
         acc.add(m);
-        dirty.add(key);
+        if (!acc.dirty) {
+            acc.dirty = true;
+            dirty.add(acc);
+        }
     }
 
-    /** Removes the window starting at {@code start} and returns its accumulators; its stored state is deleted. */
+    /**
+     * Removes the window starting at {@code start} and returns its accumulators; what of it was stored is
+     * deleted (a window opened and closed between two commits was never stored and costs no delete).
+     */
     List<WindowAccumulator> close(long start) {
         Map<Key, WindowAccumulator> closed = open.remove(start);
+        if (start == lastStart) {
+            lastWindow = null;
+        }
         List<WindowAccumulator> out = new ArrayList<>();
         if (closed != null) {
             for (Map.Entry<Key, WindowAccumulator> e : closed.entrySet()) {
-                out.add(e.getValue());
-                dirty.remove(e.getKey());
-                accumulators.delete(e.getKey().storeKey());
+                WindowAccumulator acc = e.getValue();
+                out.add(acc);
+                acc.closed = true;
+                if (acc.stored) {
+                    accumulators.delete(e.getKey().storeKey());
+                }
             }
         }
         seen.remove(start);
@@ -124,9 +147,12 @@ final class OpenWindows {
 
     /** Writes what changed since the last call: changed accumulators and the ids seen since. */
     void persist() {
-        for (Key key : dirty) {
-            WindowAccumulator acc = open.get(key.start()).get(key);
-            accumulators.put(key.storeKey(), acc.encode());
+        for (WindowAccumulator acc : dirty) {
+            acc.dirty = false;
+            if (!acc.closed) {
+                accumulators.put(new Key(acc.windowStart, acc.country, acc.asn, acc.target).storeKey(), acc.encode());
+                acc.stored = true;
+            }
         }
         dirty.clear();
         unsavedIds.forEach((start, hashes) -> {

@@ -41,6 +41,10 @@ public final class WindowAccumulator {
     public Set<String> probes = new HashSet<>();
     public List<Double> latencies = new ArrayList<>();
     public List<Double> throughputs = new ArrayList<>();
+    /** Bookkeeping of {@link OpenWindows}, not state: changed since the last persist, in the store, closed. */
+    transient boolean dirty;
+    transient boolean stored;
+    transient boolean closed;
 
     public WindowAccumulator() {
     }

@@ -3,7 +3,9 @@ package org.reachwatch.detector;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.lang.reflect.Proxy;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 
@@ -96,6 +98,36 @@ class OpenWindowsTest {
         OpenWindows reloaded = new OpenWindows(accumulators, ids, WINDOW);
         reloaded.load();
         assertThat(reloaded.size()).isZero();
+    }
+
+    @Test
+    void aWindowOpenedAndClosedBetweenTwoCommitsNeverTouchesTheStores() {
+        List<String> calls = new ArrayList<>();
+        OpenWindows windows = new OpenWindows(recording(accumulators, calls), recording(ids, calls), WINDOW);
+        count(windows, m("a", "p1", null, 0));
+        windows.persist();
+        calls.clear();
+        count(windows, m("b", "p2", null, 1));
+        count(windows, m("c", "p2", null, 6)); // the second window opens...
+        windows.close(W0 + WINDOW); // ...and closes before any commit
+        windows.close(W0);
+        windows.persist();
+
+        assertThat(calls).as("only the first window was stored, so only it is deleted")
+                .containsExactlyInAnyOrder("delete 1708200000000|PK||x.com", "delete 1708200000000|PK|AS17557|x.com",
+                        "delete 1708200000000#000000");
+    }
+
+    /** {@code store}, with every put and delete it is asked for written to {@code calls}. */
+    @SuppressWarnings("unchecked")
+    private static KeyValueStore<String, byte[]> recording(KeyValueStore<String, byte[]> store, List<String> calls) {
+        return (KeyValueStore<String, byte[]>) Proxy.newProxyInstance(OpenWindowsTest.class.getClassLoader(),
+                new Class<?>[] {KeyValueStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("put") || method.getName().equals("delete")) {
+                        calls.add(method.getName() + " " + args[0]);
+                    }
+                    return method.invoke(store, args);
+                });
     }
 
     @Test

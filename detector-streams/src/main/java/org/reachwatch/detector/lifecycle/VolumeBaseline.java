@@ -1,10 +1,5 @@
 package org.reachwatch.detector.lifecycle;
 
-import java.time.DayOfWeek;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-
 /**
  * The normal measurement volume of a region per window, with its daily and weekly rhythm: a
  * multiplicative decomposition {@code expected = hourly[hour of day] x weekday[day of week]}, learned
@@ -64,8 +59,8 @@ public final class VolumeBaseline {
         return (int) Math.floorMod(Math.floorDiv(epochMillis, 3_600_000L), HOURS);
     }
 
+    /** Day of the week in UTC, Monday 0 to Sunday 6 (1970-01-01, epoch day 0, was a Thursday). */
     static int day(long epochMillis) {
-        DayOfWeek d = ZonedDateTime.ofInstant(Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC).getDayOfWeek();
-        return d.getValue() - 1;
+        return (int) Math.floorMod(Math.floorDiv(epochMillis, 86_400_000L) + 3, 7L);
     }
 }

@@ -96,6 +96,9 @@ public final class WindowJudge {
      *                       its volume then neither starts nor ends anything
      */
     public Judgement judge(long windowStart, List<Counts> counts, Map<TrackerKey, TrackerState> states, boolean volumeEvidence) {
+        if (counts.isEmpty() && states.isEmpty()) {
+            return new Judgement(List.of(), Set.of(), List.of()); // a partition that has heard of nothing yet: ticks close its windows
+        }
         Window w = new Window(windowStart, windowStart + settings.windowMillis(), counts, states);
         List<Emission> out = new ArrayList<>();
         Set<TrackerKey> changed = new TreeSet<>();

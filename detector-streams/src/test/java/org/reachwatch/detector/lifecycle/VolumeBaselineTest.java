@@ -27,6 +27,18 @@ class VolumeBaselineTest {
     }
 
     @Test
+    void dayOfWeekIsTheCalendarsInUtc() {
+        Random random = new Random(11);
+        for (int i = 0; i < 10_000; i++) {
+            long t = random.nextLong(-5_000_000_000_000L, 5_000_000_000_000L);
+            int expected = Instant.ofEpochMilli(t).atZone(ZoneOffset.UTC).getDayOfWeek().getValue() - 1;
+            assertThat(VolumeBaseline.day(t)).as(Instant.ofEpochMilli(t).toString()).isEqualTo(expected);
+        }
+        assertThat(VolumeBaseline.day(MONDAY.toEpochMilli())).isZero();
+        assertThat(VolumeBaseline.day(MONDAY.toEpochMilli() - 1)).isEqualTo(6);
+    }
+
+    @Test
     void learnsTheTimeOfDayAndTheDayOfWeek() {
         VolumeBaseline baseline = new VolumeBaseline();
         Random random = new Random(3);

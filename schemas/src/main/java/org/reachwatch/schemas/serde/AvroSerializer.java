@@ -2,7 +2,6 @@ package org.reachwatch.schemas.serde;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -38,6 +37,11 @@ public class AvroSerializer<T> implements Serializer<T> {
     private SubjectNameStrategy strategy = SubjectNameStrategy.TOPIC_NAME;
     private final Map<Schema, DatumWriter<Object>> writers = new ConcurrentHashMap<>();
     private final Map<String, Integer> latestIds = new ConcurrentHashMap<>();
+    /** The topic and schema of the last record serialized, with their id and writer (immutable: threads may share this serializer). */
+    private volatile Target last;
+
+    private record Target(String topic, Schema schema, int id, DatumWriter<Object> writer) {
+    }
 
     /** For configuration by Kafka through {@link #configure}. */
     public AvroSerializer() {
@@ -59,6 +63,7 @@ public class AvroSerializer<T> implements Serializer<T> {
         this.autoRegister = config.flag(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS, true);
         this.useLatestVersion = config.flag(AvroSerdeConfig.USE_LATEST_VERSION, false);
         this.strategy = config.strategy(isKey);
+        this.last = null;
     }
 
     @Override
@@ -74,14 +79,22 @@ public class AvroSerializer<T> implements Serializer<T> {
                     + ": not an Avro record");
         }
         Schema schema = container.getSchema();
-        String subject = strategy.subject(topic, isKey, schema);
-        int id = schemaId(topic, subject, schema);
+        Target target = last;
+        if (target == null || target.schema != schema || !target.topic.equals(topic)) {
+            // A sink writes one schema to one topic: after its first record, this is all the lookup there is.
+            int id = schemaId(topic, strategy.subject(topic, isKey, schema), schema);
+            target = new Target(topic, schema, id, writer(schema, data));
+            last = target;
+        }
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream(256);
             out.write(WireFormat.MAGIC_BYTE);
-            out.write(ByteBuffer.allocate(4).putInt(id).array());
+            out.write(target.id >>> 24);
+            out.write(target.id >>> 16);
+            out.write(target.id >>> 8);
+            out.write(target.id);
             BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-            writer(schema, data).write(data, encoder);
+            target.writer.write(data, encoder);
             encoder.flush();
             return out.toByteArray();
         } catch (IOException | RuntimeException e) {
