@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -42,6 +43,7 @@ import org.reachwatch.schemas.TopicNames;
 import org.reachwatch.schemas.registry.SchemaRegistryClients;
 import org.reachwatch.schemas.registry.SchemaRegistryUnavailableException;
 import org.reachwatch.schemas.serde.AvroDeserializer;
+import org.reachwatch.schemas.serde.AvroSerde;
 
 /**
  * The thin Kafka wrapper around {@link WindowJudge}, one per input partition (a set of countries):
@@ -88,6 +90,9 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
     private long lastClosed = Long.MIN_VALUE;
     private AvroDeserializer<ProbeMeasurement> measurements;
     private AvroDeserializer<ProbeHeartbeat> heartbeats;
+    private Serializer<ProbeHeartbeat> tickSerializer;
+    /** The partition each country seen hashes to (a hash per measurement otherwise). */
+    private final Map<String, Integer> partitionOfCountry = new HashMap<>();
 
     DetectorProcessor(DetectorTopics topics, DetectorSettings settings) {
         this.topics = topics;
@@ -132,6 +137,7 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
         var registry = SchemaRegistryClients.forUrl(topics.registryUrl());
         this.measurements = new AvroDeserializer<>(registry, ProbeMeasurement.class);
         this.heartbeats = new AvroDeserializer<>(registry, ProbeHeartbeat.class);
+        this.tickSerializer = AvroSerde.specific(ProbeHeartbeat.class, topics.registryUrl(), false, Map.of()).serializer();
     }
 
     @Override
@@ -314,7 +320,11 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
             return null;
         }
         int partition = context.recordMetadata().map(md -> md.partition()).orElse(-1);
-        int expected = partitionOf(country, partitions);
+        Integer known = partitionOfCountry.get(country);
+        int expected = known != null ? known : partitionOf(country, partitions);
+        if (known == null && partitionOfCountry.size() < 1_000) { // bounded: a flood of made-up codes must not grow it
+            partitionOfCountry.put(country, expected);
+        }
         if (partition < 0 || partition == expected) {
             return null;
         }
@@ -357,7 +367,8 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
             ProbeHeartbeat tick = ProbeHeartbeat.newBuilder().setProbeId(TICK_PROBE).setCountry("ZZ")
                     .setSentAt(Instant.ofEpochMilli(t)).setSource(MeasurementSource.UNKNOWN)
                     .setSoftwareName("reachwatch-detector").build();
-            context.forward(new Record<>((Object) null, (Object) tick, t), DetectorTopology.TICKS_SINK);
+            context.forward(new Record<>((Object) null, (Object) tickSerializer.serialize(topics.ticks().name(), tick), t),
+                    DetectorTopology.TICKS_SINK);
         }
     }
 

@@ -1,6 +1,5 @@
 package org.reachwatch.detector;
 
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -8,10 +7,8 @@ import java.util.stream.IntStream;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
-import org.reachwatch.avro.ProbeHeartbeat;
 import org.reachwatch.detector.lifecycle.ServiceOutageJudge;
 import org.reachwatch.detector.lifecycle.TrackerState;
-import org.reachwatch.schemas.serde.AvroSerde;
 
 /**
  * The detector as a topology: a pure function of topics and settings, no I/O. Built with the
@@ -109,8 +106,8 @@ public final class DetectorTopology {
                 Serdes.ByteArray().serializer(), DETECTOR);
         // Every partition hears every tick: a partition whose probes all went quiet still moves in event time.
         topology.addSink(TICKS_SINK, topics.ticks().name(), Serdes.ByteArray().serializer(),
-                AvroSerde.specific(ProbeHeartbeat.class, topics.registryUrl(), false, Map.of()).serializer(),
-                (String topic, byte[] key, ProbeHeartbeat value, int partitions) ->
+                Serdes.ByteArray().serializer(), // a ProbeHeartbeat in Avro, serialized once for every partition
+                (String topic, byte[] key, byte[] value, int partitions) ->
                         Optional.of(IntStream.range(0, partitions).boxed().collect(Collectors.toSet())), DETECTOR);
         // Every second-stage partition hears every window a first-stage partition closes (its barrier).
         topology.addSink(VERDICTS_SINK, topics.verdicts().name(), Serdes.ByteArray().serializer(),
