@@ -331,6 +331,9 @@ public final class BenchCommand implements Callable<Integer> {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, String.valueOf(DetectorApp.COMMIT_INTERVAL_MS));
         props.put(StreamsConfig.topicPrefix("message.timestamp.type"), "LogAppendTime");
+        // As the detector (see DetectorApp): otherwise Streams warns about a global thread it does not have, every round.
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
+        props.put(StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG), "true");
         return props;
     }
 
