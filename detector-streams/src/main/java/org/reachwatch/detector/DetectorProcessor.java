@@ -360,7 +360,7 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
             return;
         }
         for (long ws = lastClosed + window; ws <= closable; ws += window) {
-            closeWindow(ws, t);
+            closeWindow(ws, t, own || endOfInput ? t : ws + window + grace + settings.silenceLag().toMillis());
             lastClosed = ws;
         }
         if (own && settings.partitions() > 1) {
@@ -372,7 +372,14 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
         }
     }
 
-    private void closeWindow(long ws, long streamTime) {
+    /**
+     * {@code closedAt}: the event time the window's verdict reports it closed at (the second stage's
+     * {@code detectedAt}). On the task's own clock, that clock. A window that a tick closed (this
+     * partition was silent) reports the earliest time any tick could have closed it, {@code silence.lag}
+     * after its end plus grace, not the tick that did: which of the other partitions' ticks comes
+     * first depends on how they interleave, and the second stage's output must not.
+     */
+    private void closeWindow(long ws, long streamTime, long closedAt) {
         List<WindowAccumulator> closed = openWindows.close(ws);
         closed.sort(WINDOW_ORDER);
         List<WindowJudge.Counts> counts = new ArrayList<>(closed.size());
@@ -388,7 +395,7 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
         unsavedTrackers.addAll(judgement.changed());
         // The second stage hears of every window closed, verdicts or not: that is how it knows a window is complete.
         WindowVerdicts verdicts = new WindowVerdicts(context.taskId().partition(), settings.partitions(), ws,
-                Math.max(streamTime, tickClock), endOfInput, judgement.verdicts());
+                closedAt, endOfInput, judgement.verdicts());
         context.forward(new Record<>((Object) null, (Object) verdicts.encode(), ws), DetectorTopology.VERDICTS_SINK);
     }
 

@@ -21,9 +21,9 @@ import org.reachwatch.detector.lifecycle.ServiceOutageJudge;
  * @param partition   the first-stage partition (task) that closed the window
  * @param partitions  how many first-stage partitions there are: how many to wait for
  * @param windowStart the window closed
- * @param clock       the latest event time the partition knew of when it closed the window: its own clock, or
- *                    the last tick's if later (a silent partition closes windows silence.lag behind the
- *                    ticks, and the second stage waits for it)
+ * @param clock       the event time the partition closed the window at: its own clock, or, for a window a
+ *                    tick closed (a silent partition), the earliest tick time that closes it: silence.lag
+ *                    after the window's end plus grace (the second stage waits for it)
  * @param endOfInput  the window was closed by a replay's end-of-input marker: the second stage commits
  *                    without waiting for the commit interval
  */

@@ -14,6 +14,7 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
 
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -235,6 +236,31 @@ class DetectorTopologyTest {
                 });
         assertThat(stat("late")).isNull();
         assertThat(stat("measurements")).isEqualTo(4);
+    }
+
+    @Test
+    void aWindowATickClosesReportsTheEarliestTickThatCouldCloseItNotTheTickThatDid() {
+        pipe(Measurements.fleet("PK", NETWORKS, 3, List.of("x.com"), "example.com", T0, T0.plus(Duration.ofMinutes(30)),
+                Measurements.NONE, t -> true));
+        TestOutputTopic<byte[], byte[]> verdicts = driver.createOutputTopic(topics.verdicts().name(), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        verdicts.readValuesToList(); // the windows this partition's own clock closed
+        // Then its probes are silent and another partition's ticks move it: which tick comes first
+        // depends on how partitions interleave, so what a verdict reports must not depend on it.
+        tick(T0.plus(Duration.ofHours(2)));
+        tick(T0.plus(Duration.ofHours(2)).plus(Duration.ofMinutes(7)));
+
+        List<WindowVerdicts> closed = verdicts.readValuesToList().stream().map(WindowVerdicts::decode).toList();
+        long earliest = SETTINGS.windowMillis() + SETTINGS.grace().toMillis() + SETTINGS.silenceLag().toMillis();
+        assertThat(closed).as("the silent partition's open windows close").hasSizeGreaterThan(3);
+        assertThat(closed).allSatisfy(v -> assertThat(v.clock()).isEqualTo(v.windowStart() + earliest));
+    }
+
+    private void tick(Instant t) {
+        ProbeHeartbeat tick = ProbeHeartbeat.newBuilder().setProbeId(DetectorProcessor.TICK_PROBE).setCountry("ZZ").setSentAt(t)
+                .setSource(org.reachwatch.avro.MeasurementSource.UNKNOWN).setSoftwareName("test").build();
+        var serializer = AvroSerde.specific(ProbeHeartbeat.class, registry, false, Map.of()).serializer();
+        ticks.pipeInput(null, serializer.serialize(topics.ticks().name(), tick), t);
     }
 
     private void pipe(List<ProbeMeasurement> measurements) {

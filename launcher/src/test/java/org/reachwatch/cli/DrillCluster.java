@@ -83,6 +83,7 @@ final class DrillCluster implements AutoCloseable {
     private static final Map<String, List<ProbeMeasurement>> SCENARIOS_SEEN = new java.util.concurrent.ConcurrentHashMap<>();
     private static final Map<String, List<String>> REFERENCES = new java.util.concurrent.ConcurrentHashMap<>();
     private static final Map<String, Map<String, Long>> REFERENCE_STATS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, List<String>> REFERENCE_OUTAGES = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** A scenario's measurements in arrival order, as {@code reachwatch simulate} writes them. */
     static synchronized List<ProbeMeasurement> scenario(String name) throws IOException {
@@ -199,6 +200,20 @@ final class DrillCluster implements AutoCloseable {
         awaitCommitted(applicationId, topics.ticks().name(), ticksAtEnd, timeout, detector);
     }
 
+    /**
+     * Waits until the second stage has committed every verdict the first stage committed (call after
+     * {@link #awaitEndOfInput}: no window closes after it).
+     */
+    void awaitSecondStage(String applicationId, Duration timeout, DetectorProcess detector) throws InterruptedException {
+        awaitCommitted(applicationId, topics.verdicts().name(), endOffset(topics.verdicts().name()), timeout, detector);
+    }
+
+    /** Every service outage event committed so far, as JSON lines. */
+    List<String> serviceOutages() {
+        return TopicDrain.readAll(bootstrapServers(), topics.serviceOutages().name(),
+                topics.serviceOutages().valueSerde().deserializer(), Duration.ofMinutes(2)).stream().map(AvroJson::toJsonLine).toList();
+    }
+
     /** Every disruption event committed so far, as JSON lines. */
     List<String> events() {
         return TopicDrain.readAll(bootstrapServers(), topics.events().name(), topics.events().valueSerde().deserializer(),
@@ -226,6 +241,7 @@ final class DrillCluster implements AutoCloseable {
                     null, DetectorSettings.defaultSettings(), Cluster.plain(null, null), DetectorTopicConfigs.defaults(), false), new PrintWriter(new StringWriter()));
             REFERENCES.put(scenario, result.events().stream().map(AvroJson::toJsonLine).toList());
             REFERENCE_STATS.put(scenario, Map.copyOf(result.detectorStats()));
+            REFERENCE_OUTAGES.put(scenario, result.serviceOutages().stream().map(AvroJson::toJsonLine).toList());
             return REFERENCES.get(scenario);
         } finally {
             Directories.deleteRecursively(dir);
@@ -236,6 +252,12 @@ final class DrillCluster implements AutoCloseable {
     static synchronized Map<String, Long> referenceStats(String scenario) throws IOException {
         referenceEvents(scenario);
         return REFERENCE_STATS.get(scenario);
+    }
+
+    /** The service outage events of the reference run of {@code scenario} (see {@link #referenceEvents}). */
+    static synchronized List<String> referenceServiceOutages(String scenario) throws IOException {
+        referenceEvents(scenario);
+        return REFERENCE_OUTAGES.get(scenario);
     }
 
     @Override
