@@ -24,7 +24,8 @@ import org.reachwatch.detector.DetectorSettings;
  * partitions (three countries, in three partitions); one is killed with {@code kill -9} mid-stream,
  * the other takes its partitions over (from its standby replicas) and finishes. The events equal a
  * single uncrashed instance's, as a set (two instances interleave countries differently on the events
- * topic) and, per incident, in order.
+ * topic) and, per incident, in order; the service outage events (the second stage's) are the same,
+ * in order.
  */
 class ScaleOutIT {
     static final String SCENARIO = "global-outage";
@@ -60,8 +61,13 @@ class ScaleOutIT {
                 cluster.awaitCommitted(APP, input, measurements.size(), Duration.ofMinutes(3), second);
                 cluster.publishEndOfInput(measurements, DetectorSettings.defaultSettings());
                 cluster.awaitEndOfInput(APP, cluster.ticksAtEnd, Duration.ofMinutes(1), second);
+                cluster.awaitSecondStage(APP, Duration.ofMinutes(1), second);
 
                 List<String> events = cluster.events();
+                List<String> outages = cluster.serviceOutages();
+                List<String> referenceOutages = DrillCluster.referenceServiceOutages(SCENARIO);
+                assertThat(referenceOutages).as("the scenario's three countries lose one service at once").isNotEmpty();
+                assertThat(outages).as("service outages equal a single uncrashed instance's").isEqualTo(referenceOutages);
                 System.out.printf("scale-out drill: partitions of %s per member before the kill %s; %,d measurements, %d events%n",
                         input, shares, measurements.size(), events.size());
                 assertThat(events).containsExactlyInAnyOrderElementsOf(reference);
