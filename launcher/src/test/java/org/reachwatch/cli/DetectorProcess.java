@@ -136,7 +136,13 @@ final class DetectorProcess implements AutoCloseable {
     String tail() {
         try {
             String text = output();
-            return text.length() <= 4000 ? text : text.substring(text.length() - 4000);
+            // The detector prints its counters every few seconds: a stall's cause would scroll out of a plain tail.
+            List<String> warnings = text.lines().filter(l -> l.contains(" WARN ") || l.contains(" ERROR ") || l.contains("Exception"))
+                    .map(l -> l.length() <= 400 ? l : l.substring(0, 400) + "...").toList();
+            String last = text.length() <= 2000 ? text : text.substring(text.length() - 2000);
+            return "last warnings and errors (" + warnings.size() + " in all):\n"
+                    + String.join("\n", warnings.subList(Math.max(0, warnings.size() - 30), warnings.size()))
+                    + "\nlast lines:\n" + last;
         } catch (IOException e) {
             return "(log unreadable: " + e + ")";
         }
