@@ -364,12 +364,15 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
             lastClosed = ws;
         }
         if (own && settings.partitions() > 1) {
-            ProbeHeartbeat tick = ProbeHeartbeat.newBuilder().setProbeId(TICK_PROBE).setCountry("ZZ")
-                    .setSentAt(Instant.ofEpochMilli(t)).setSource(MeasurementSource.UNKNOWN)
-                    .setSoftwareName("reachwatch-detector").build();
-            context.forward(new Record<>((Object) null, (Object) tickSerializer.serialize(topics.ticks().name(), tick), t),
+            context.forward(new Record<>((Object) null, (Object) tickSerializer.serialize(topics.ticks().name(), tick(t)), t),
                     DetectorTopology.TICKS_SINK);
         }
+    }
+
+    /** The tick a task sends every partition when its own clock reaches {@code t}. */
+    static ProbeHeartbeat tick(long t) {
+        return ProbeHeartbeat.newBuilder().setProbeId(TICK_PROBE).setCountry("ZZ").setSentAt(Instant.ofEpochMilli(t))
+                .setSource(MeasurementSource.UNKNOWN).setSoftwareName("reachwatch-detector").build();
     }
 
     /**

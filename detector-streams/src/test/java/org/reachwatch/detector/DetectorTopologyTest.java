@@ -257,10 +257,8 @@ class DetectorTopologyTest {
     }
 
     private void tick(Instant t) {
-        ProbeHeartbeat tick = ProbeHeartbeat.newBuilder().setProbeId(DetectorProcessor.TICK_PROBE).setCountry("ZZ").setSentAt(t)
-                .setSource(org.reachwatch.avro.MeasurementSource.UNKNOWN).setSoftwareName("test").build();
         var serializer = AvroSerde.specific(ProbeHeartbeat.class, registry, false, Map.of()).serializer();
-        ticks.pipeInput(null, serializer.serialize(topics.ticks().name(), tick), t);
+        ticks.pipeInput(null, serializer.serialize(topics.ticks().name(), DetectorProcessor.tick(t.toEpochMilli())), t);
     }
 
     private void pipe(List<ProbeMeasurement> measurements) {
