@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.reachwatch.api.ApiServer;
@@ -65,6 +66,10 @@ public final class DetectCommand implements Callable<Integer> {
             counters = app.stats().toString();
         } catch (InvalidStateStoreException e) {
             counters = "{} (" + app.streams().state() + ": counters not queryable now)";
+        }
+        KafkaStreams.State state = app.streams().state();
+        if (state != KafkaStreams.State.RUNNING && !counters.contains(state.toString())) {
+            counters += " (" + state + ")";
         }
         if (app.registryOutages() > 0) {
             counters += "; schema registry unavailable " + app.registryOutages() + " times, last: " + app.lastRegistryOutage();

@@ -139,12 +139,32 @@ final class DetectorProcess implements AutoCloseable {
             // The detector prints its counters every few seconds: a stall's cause would scroll out of a plain tail.
             List<String> warnings = text.lines().filter(l -> l.contains(" WARN ") || l.contains(" ERROR ") || l.contains("Exception"))
                     .map(l -> l.length() <= 400 ? l : l.substring(0, 400) + "...").toList();
-            String last = text.length() <= 2000 ? text : text.substring(text.length() - 2000);
-            return "last warnings and errors (" + warnings.size() + " in all):\n"
-                    + String.join("\n", warnings.subList(Math.max(0, warnings.size() - 30), warnings.size()))
-                    + "\nlast lines:\n" + last;
+            String last = text.length() <= 1500 ? text : text.substring(text.length() - 1500);
+            return "last lines:\n" + last + "\nlast warnings and errors (" + warnings.size() + " in all):\n"
+                    + String.join("\n", warnings.subList(Math.max(0, warnings.size() - 30), warnings.size()));
         } catch (IOException e) {
             return "(log unreadable: " + e + ")";
+        }
+    }
+
+    /** The child's threads and their stacks ({@code jcmd Thread.print}), for a stall's report. */
+    String threadDump() {
+        if (!process.isAlive()) {
+            return "(exited)";
+        }
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        try {
+            Process dump = new ProcessBuilder(jcmd.toString(), String.valueOf(process.pid()), "Thread.print").redirectErrorStream(true).start();
+            String text = new String(dump.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            dump.waitFor(30, TimeUnit.SECONDS);
+            // The stream threads are where a stall shows; the rest is the JVM's own.
+            return java.util.Arrays.stream(text.split("\n\\s*\n")).filter(block -> block.startsWith("\"") && block.contains("StreamThread"))
+                    .collect(java.util.stream.Collectors.joining("\n\n"));
+        } catch (IOException e) {
+            return "(no thread dump: " + e + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "(interrupted)";
         }
     }
 

@@ -158,6 +158,37 @@ final class DrillCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * For a stall's report: per partition of the detector's inputs, what {@code applicationId} has
+     * committed against what the partition holds (committed/end; "-" when nothing is committed).
+     */
+    String progress(String applicationId) {
+        StringBuilder out = new StringBuilder();
+        try (Admin admin = admin()) {
+            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(applicationId)
+                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+            for (String topic : List.of(topics.measurements().name(), topics.heartbeats().name(), topics.ticks().name(),
+                    topics.verdicts().name())) {
+                Map<TopicPartition, OffsetSpec> latest = new java.util.TreeMap<>(Comparator.comparingInt(TopicPartition::partition));
+                admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
+                        .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+                var ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+                out.append(topic).append(':');
+                latest.keySet().forEach(tp -> {
+                    OffsetAndMetadata c = offsets.get(tp);
+                    out.append(' ').append(tp.partition()).append('=').append(c == null ? "-" : String.valueOf(c.offset()))
+                            .append('/').append(ends.get(tp).offset());
+                });
+                out.append('\n');
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            out.append("(progress unreadable: ").append(e).append(")\n");
+        }
+        return out.toString();
+    }
+
     /** End offsets of {@code topic}'s partitions, summed: how many records (and transaction markers) it holds. */
     long endOffset(String topic) {
         try (Admin admin = admin()) {
@@ -184,7 +215,8 @@ final class DrillCluster implements AutoCloseable {
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("detector did not commit offset " + offset + " of " + topic + " within " + timeout
-                        + " (at " + committed(applicationId, topic) + ")" + (detector == null ? "" : "; log:\n" + detector.tail()));
+                        + " (at " + committed(applicationId, topic) + ")\n" + progress(applicationId)
+                        + (detector == null ? "" : "log:\n" + detector.tail() + "\nthreads:\n" + detector.threadDump()));
             }
             TimeUnit.MILLISECONDS.sleep(100);
         }
