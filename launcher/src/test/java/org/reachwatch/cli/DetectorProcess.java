@@ -54,6 +54,11 @@ final class DetectorProcess implements AutoCloseable {
                 // What the drills look for in the log: how much state a start restored, and broker outages.
                 "-D" + LOG + "org.apache.kafka.streams.processor.internals.StoreChangelogReader=info",
                 "-D" + LOG + "org.apache.kafka.clients.NetworkClient=warn",
+                // What a stall's report needs: a task not ready to process for two minutes says why (at info),
+                // the stream thread's state changes, and the producer's transaction errors.
+                "-D" + LOG + "org.apache.kafka.streams.processor.internals.StreamTask=info",
+                "-D" + LOG + "org.apache.kafka.streams.processor.internals.StreamThread=info",
+                "-D" + LOG + "org.apache.kafka.clients.producer.internals.TransactionManager=info",
                 "-cp", classpath,
                 "org.reachwatch.cli.ReachwatchCli"));
         command.addAll(args);
@@ -137,10 +142,11 @@ final class DetectorProcess implements AutoCloseable {
         try {
             String text = output();
             // The detector prints its counters every few seconds: a stall's cause would scroll out of a plain tail.
-            List<String> warnings = text.lines().filter(l -> l.contains(" WARN ") || l.contains(" ERROR ") || l.contains("Exception"))
+            List<String> warnings = text.lines().filter(l -> l.contains(" WARN ") || l.contains(" ERROR ") || l.contains("Exception")
+                            || l.contains("not ready to process") || l.contains("State transition") || l.contains("Transiting to"))
                     .map(l -> l.length() <= 400 ? l : l.substring(0, 400) + "...").toList();
             String last = text.length() <= 1500 ? text : text.substring(text.length() - 1500);
-            return "last lines:\n" + last + "\nlast warnings and errors (" + warnings.size() + " in all):\n"
+            return "last lines:\n" + last + "\nlast warnings, errors and state changes (" + warnings.size() + " in all):\n"
                     + String.join("\n", warnings.subList(Math.max(0, warnings.size() - 30), warnings.size()));
         } catch (IOException e) {
             return "(log unreadable: " + e + ")";
