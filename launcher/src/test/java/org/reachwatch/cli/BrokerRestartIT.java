@@ -41,8 +41,15 @@ class BrokerRestartIT {
             assertThat(detector.isAlive()).as("detector alive with the broker down; log:%n%s", detector.tail()).isTrue();
             cluster.broker.restart();
 
+            long restarted = System.nanoTime();
             cluster.publish(measurements.subList(half, measurements.size()));
-            cluster.awaitCommitted(APP, input, measurements.size(), Duration.ofMinutes(3), detector);
+            // Twice in full-suite runs the detector stopped committing here for over 3 min (cause not known
+            // yet; a stall's report now says why each task is not processing). 6 min is past task.timeout.ms
+            // (5 min), how long Kafka Streams retries a timed-out transaction commit before giving the task
+            // up: a stall that Streams resolves itself passes, slowly, and prints its time; one it does not fails.
+            cluster.awaitCommitted(APP, input, measurements.size(), Duration.ofMinutes(6), detector);
+            System.out.printf("detector caught up %d s after the broker restart%n",
+                    Duration.ofNanos(System.nanoTime() - restarted).toSeconds());
             cluster.publishEndOfInput(measurements, DetectorSettings.defaultSettings());
             cluster.awaitEndOfInput(APP, cluster.ticksAtEnd, Duration.ofMinutes(1), detector);
             assertThat(detector.isAlive()).isTrue();
