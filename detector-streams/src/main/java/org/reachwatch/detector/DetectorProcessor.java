@@ -2,7 +2,6 @@ package org.reachwatch.detector;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -14,7 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Utils;
@@ -63,20 +61,12 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
     private static final String TICK_CLOCK = "tick-time";
     private static final String LAST_CLOSED = DetectorTopology.CLOCK_LAST_CLOSED;
     private static final String OWN_SINCE_TICK = "own-record-since-tick";
-    /**
-     * Clock store keys of the held ticks: the range of sequence numbers stored, then each one's append
-     * time and clock under its number.
-     */
-    private static final String HELD_FROM = "held-ticks.from";
-    private static final String HELD_TO = "held-ticks.to";
-    private static final String HELD_TICK = "held-tick.";
 
     private final DetectorTopics topics;
     private final DetectorSettings settings;
     private final WindowJudge judge;
     private final long window;
     private final long grace;
-    private final InputLag lag;
     private ProcessorContext<Object, Object> context;
     private OpenWindows openWindows;
     private KeyValueStore<String, TrackerState> trackers;
@@ -103,23 +93,10 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
     private Serializer<ProbeHeartbeat> tickSerializer;
     /** The partition each country seen hashes to (a hash per measurement otherwise). */
     private final Map<String, Integer> partitionOfCountry = new HashMap<>();
-    /**
-     * Ticks read while this task's own inputs were behind, oldest first: each is {append time, clock,
-     * sequence number}. A tick takes effect where it stands among the task's own records by append time
-     * (see {@link #processTick}).
-     */
-    private final ArrayDeque<long[]> heldTicks = new ArrayDeque<>();
-    /** Sequence numbers of held ticks: the next to give, and the range the store holds. */
-    private long nextHeldSeq;
-    private long storedHeldFrom;
-    private long storedHeldTo;
-    private TopicPartition ownMeasurements;
-    private TopicPartition ownHeartbeats;
 
-    DetectorProcessor(DetectorTopics topics, DetectorSettings settings, InputLag lag) {
+    DetectorProcessor(DetectorTopics topics, DetectorSettings settings) {
         this.topics = topics;
         this.settings = settings;
-        this.lag = lag;
         this.judge = new WindowJudge(settings);
         this.window = settings.windowMillis();
         this.grace = settings.grace().toMillis();
@@ -146,10 +123,6 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
         this.tickClock = ticked == null ? Long.MIN_VALUE : ticked;
         Long own = clock.get(OWN_SINCE_TICK);
         this.ownSinceTick = own != null && own == 1L;
-        loadHeldTicks();
-        int partition = context.taskId().partition();
-        this.ownMeasurements = new TopicPartition(topics.measurements().name(), partition);
-        this.ownHeartbeats = new TopicPartition(topics.heartbeats().name(), partition);
         this.probeClock = new ProbeClock(settings.clockQuantile(), settings.clockMinProbes(),
                 settings.clockHorizon().toMillis(), lastClock);
         this.stats = context.getStateStore(DetectorTopology.STATS_STORE);
@@ -170,15 +143,10 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
     @Override
     public void process(Record<byte[], byte[]> record) {
         String topic = context.recordMetadata().map(m -> m.topic()).orElse(topics.measurements().name());
-        if (topic.equals(topics.ticks().name())) {
-            processTick(record, topic);
-            return;
-        }
-        if (!heldTicks.isEmpty()) {
-            applyHeldTicks(record.timestamp()); // the ticks appended before this record of the task's own
-        }
         if (topic.equals(topics.heartbeats().name())) {
             processHeartbeat(record, topic);
+        } else if (topic.equals(topics.ticks().name())) {
+            processTick(record, topic);
         } else {
             processMeasurement(record, topic);
         }
@@ -233,7 +201,6 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
         }
         long t = tick.getSentAt().toEpochMilli();
         if (DetectorApp.END_OF_INPUT_PROBE.equals(tick.getProbeId())) {
-            applyHeldTicks(Long.MAX_VALUE);
             endOfInput = true;
             try {
                 probeClock.force(t);
@@ -242,41 +209,7 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
                 endOfInput = false;
             }
             context.commit(); // the replay waits for this: no need to wait for the commit interval too
-            return;
-        }
-        // Kafka Streams does not wait for every input partition of a task to have data (DetectorApp), so
-        // this tick may have been read ahead of records of the task's own that the broker received
-        // before it. Applied now, it would find the partition silent and close windows those records
-        // belong to. So it is held until the task has read its own inputs up to it: either the lag is
-        // nothing now, or a later own record comes (one appended after the tick releases it first).
-        heldTicks.add(new long[] {record.timestamp(), t, nextHeldSeq++});
-        clockChanged = true;
-        if (ownInputsRead()) {
-            applyHeldTicks(Long.MAX_VALUE);
-        }
-    }
-
-    /** Whether the task's consumer has fetched everything the broker holds of its own partitions. */
-    private boolean ownInputsRead() {
-        return fetchedAll(ownMeasurements) && fetchedAll(ownHeartbeats);
-    }
-
-    private boolean fetchedAll(TopicPartition partition) {
-        java.util.OptionalLong behind = lag.of(partition);
-        return behind.isPresent() && behind.getAsLong() == 0;
-    }
-
-    /** Applies, oldest first, the held ticks the broker received at or before {@code appendedBy}. */
-    private void applyHeldTicks(long appendedBy) {
-        while (!heldTicks.isEmpty() && heldTicks.peekFirst()[0] <= appendedBy) {
-            applyTick(heldTicks.pollFirst()[1]);
-            clockChanged = true;
-        }
-    }
-
-    /** A tick from another partition, in its place among this partition's own records. */
-    private void applyTick(long t) {
-        if (t > tickClock) {
+        } else if (t > tickClock) {
             tickClock = t;
             clockChanged = true;
             // A partition whose own records keep coming is moved by them alone: a tick from a partition
@@ -600,45 +533,7 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
                 clock.put(TICK_CLOCK, tickClock);
             }
             clock.put(OWN_SINCE_TICK, ownSinceTick ? 1L : 0L);
-            saveHeldTicks();
             clockChanged = false;
-        }
-    }
-
-    /**
-     * Held ticks go to the clock store with the rest of the clock, committed with the offsets that read
-     * them: those held since the last commit are written, those applied since are deleted; one held and
-     * applied between two commits costs no store call. (A replay's backlog can hold thousands.)
-     */
-    private void saveHeldTicks() {
-        long from = heldTicks.isEmpty() ? nextHeldSeq : heldTicks.peekFirst()[2];
-        for (long seq = storedHeldFrom; seq < Math.min(from, storedHeldTo); seq++) {
-            clock.delete(HELD_TICK + seq + ".at");
-            clock.delete(HELD_TICK + seq + ".clock");
-        }
-        for (long[] held : heldTicks) {
-            if (held[2] >= storedHeldTo) {
-                clock.put(HELD_TICK + held[2] + ".at", held[0]);
-                clock.put(HELD_TICK + held[2] + ".clock", held[1]);
-            }
-        }
-        if (from != storedHeldFrom || nextHeldSeq != storedHeldTo) {
-            clock.put(HELD_FROM, from);
-            clock.put(HELD_TO, nextHeldSeq);
-            storedHeldFrom = from;
-            storedHeldTo = nextHeldSeq;
-        }
-    }
-
-    private void loadHeldTicks() {
-        heldTicks.clear();
-        Long from = clock.get(HELD_FROM);
-        Long to = clock.get(HELD_TO);
-        storedHeldFrom = from == null ? 0 : from;
-        storedHeldTo = to == null ? 0 : to;
-        nextHeldSeq = storedHeldTo;
-        for (long seq = storedHeldFrom; seq < storedHeldTo; seq++) {
-            heldTicks.add(new long[] {clock.get(HELD_TICK + seq + ".at"), clock.get(HELD_TICK + seq + ".clock"), seq});
         }
     }
 

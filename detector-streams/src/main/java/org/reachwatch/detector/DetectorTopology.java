@@ -72,13 +72,7 @@ public final class DetectorTopology {
     private DetectorTopology() {
     }
 
-    /** The topology with no view of consumer lag: for the topology test driver, which hands records over in order. */
     public static Topology build(DetectorTopics topics, DetectorSettings settings) {
-        return build(topics, settings, InputLag.NONE);
-    }
-
-    /** {@code lag}: how far the stream thread running a task is behind on its inputs (see {@link InputLag}). */
-    static Topology build(DetectorTopics topics, DetectorSettings settings, InputLag lag) {
         Topology topology = new Topology();
         topology.addSource(MEASUREMENTS_SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.measurements().name());
@@ -86,7 +80,7 @@ public final class DetectorTopology {
                 topics.heartbeats().name());
         topology.addSource(TICKS_SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.ticks().name());
-        topology.addProcessor(DETECTOR, () -> new DetectorProcessor(topics, settings, lag), MEASUREMENTS_SOURCE, HEARTBEATS_SOURCE,
+        topology.addProcessor(DETECTOR, () -> new DetectorProcessor(topics, settings), MEASUREMENTS_SOURCE, HEARTBEATS_SOURCE,
                 TICKS_SOURCE);
         // The hot path works on plain maps in the heap; these stores receive what changed just before each
         // commit (CommitHookStore), so a cache in front of them would only copy it again.

@@ -256,48 +256,6 @@ class DetectorTopologyTest {
         assertThat(closed).allSatisfy(v -> assertThat(v.clock()).isEqualTo(v.windowStart() + earliest));
     }
 
-    @Test
-    void aTickReadAheadOfThePartitionsOwnBacklogWaitsForIt() {
-        java.util.concurrent.atomic.AtomicLong behind = new java.util.concurrent.atomic.AtomicLong();
-        driver.close();
-        driver = driver(DetectorTopology.build(topics, SETTINGS, partition -> java.util.OptionalLong.of(behind.get())));
-        Instant end = T0.plus(Duration.ofMinutes(30));
-        List<ProbeMeasurement> fleet = Measurements.fleet("PK", NETWORKS, 3, List.of("x.com"), "example.com", T0, end,
-                Measurements.NONE, t -> true);
-        pipe(fleet);
-        Instant appended = end.plus(Duration.ofMinutes(1));
-        tick(T0.plus(Duration.ofHours(1)), appended); // the partition was live since the last tick: not moved
-        windows.readValuesToList();
-
-        // The next tick finds the partition silent, but the consumer knows of own records not read yet:
-        // one the broker received before the tick, dated within the window still open.
-        behind.set(1);
-        tick(T0.plus(Duration.ofHours(3)), appended.plusSeconds(20));
-        assertThat(windows.readValuesToList()).as("the held tick closes nothing").isEmpty();
-        ProbeMeasurement backlog = Measurements.measurement("backlog", "PK", NETWORKS.get(0), "x.com", false, "p-backlog",
-                end.minusSeconds(30), null);
-        var serializer = AvroSerde.specific(ProbeMeasurement.class, registry, false, Map.of()).serializer();
-        input.pipeInput(null, serializer.serialize(topics.measurements().name(), backlog), appended.plusSeconds(10));
-        assertThat(stat("late")).as("read before the tick, as the broker received them").isNull();
-        assertThat(stat("measurements")).isEqualTo(fleet.size() + 1);
-
-        // Caught up: the held tick, then this one, take effect; the partition had a record of its own
-        // between the two, so only the second moves it, and the backlog's window closes with it counted.
-        behind.set(0);
-        tick(T0.plus(Duration.ofHours(3)).plus(Duration.ofMinutes(5)), appended.plusSeconds(40));
-        long backlogWindow = Math.floorDiv(backlog.getStartTime().toEpochMilli(), SETTINGS.windowMillis()) * SETTINGS.windowMillis();
-        long inWindow = fleet.stream().filter(m -> m.getTarget().equals("x.com") && m.getStartTime().toEpochMilli() >= backlogWindow
-                && m.getStartTime().toEpochMilli() < backlogWindow + SETTINGS.windowMillis()).count();
-        assertThat(windows.readValuesToList()).filteredOn(w -> w.getAsn() == null && w.getTarget().equals("x.com")
-                && w.getWindowStart().toEpochMilli() == backlogWindow).singleElement()
-                .satisfies(w -> assertThat(w.getTotal()).isEqualTo(inWindow + 1));
-    }
-
-    private void tick(Instant t, Instant appended) {
-        var serializer = AvroSerde.specific(ProbeHeartbeat.class, registry, false, Map.of()).serializer();
-        ticks.pipeInput(null, serializer.serialize(topics.ticks().name(), DetectorProcessor.tick(t.toEpochMilli())), appended);
-    }
-
     private void tick(Instant t) {
         var serializer = AvroSerde.specific(ProbeHeartbeat.class, registry, false, Map.of()).serializer();
         ticks.pipeInput(null, serializer.serialize(topics.ticks().name(), DetectorProcessor.tick(t.toEpochMilli())), t);
