@@ -61,15 +61,12 @@ public final class DetectCommand implements Callable<Integer> {
 
     /** Counters, and what keeps the detector from processing (a rebalance, a registry outage), in one line. */
     static String status(DetectorApp app) {
+        KafkaStreams.State state = app.streams().state();
         String counters;
         try {
-            counters = app.stats().toString();
+            counters = app.stats().toString() + (state == KafkaStreams.State.RUNNING ? "" : " (" + state + ")");
         } catch (InvalidStateStoreException e) {
-            counters = "{} (" + app.streams().state() + ": counters not queryable now)";
-        }
-        KafkaStreams.State state = app.streams().state();
-        if (state != KafkaStreams.State.RUNNING && !counters.contains(state.toString())) {
-            counters += " (" + state + ")";
+            counters = "{} (" + state + ": counters not queryable now)";
         }
         if (app.registryOutages() > 0) {
             counters += "; schema registry unavailable " + app.registryOutages() + " times, last: " + app.lastRegistryOutage();

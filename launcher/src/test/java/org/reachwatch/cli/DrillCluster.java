@@ -169,15 +169,11 @@ final class DrillCluster implements AutoCloseable {
                     .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
             for (String topic : List.of(topics.measurements().name(), topics.heartbeats().name(), topics.ticks().name(),
                     topics.verdicts().name())) {
-                Map<TopicPartition, OffsetSpec> latest = new java.util.TreeMap<>(Comparator.comparingInt(TopicPartition::partition));
-                admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
-                        .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
-                var ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
                 out.append(topic).append(':');
-                latest.keySet().forEach(tp -> {
+                endOffsets(admin, topic).forEach((tp, end) -> {
                     OffsetAndMetadata c = offsets.get(tp);
                     out.append(' ').append(tp.partition()).append('=').append(c == null ? "-" : String.valueOf(c.offset()))
-                            .append('/').append(ends.get(tp).offset());
+                            .append('/').append(end);
                 });
                 out.append('\n');
             }
@@ -192,17 +188,24 @@ final class DrillCluster implements AutoCloseable {
     /** End offsets of {@code topic}'s partitions, summed: how many records (and transaction markers) it holds. */
     long endOffset(String topic) {
         try (Admin admin = admin()) {
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
-                    .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
-            return admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values().stream()
-                    .mapToLong(o -> o.offset()).sum();
+            return endOffsets(admin, topic).values().stream().mapToLong(Long::longValue).sum();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot read the end of " + topic + ": " + e, e);
         }
+    }
+
+    /** Each partition's end offset, by partition number. */
+    private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
+                .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+        Map<TopicPartition, Long> ends = new java.util.TreeMap<>(Comparator.comparingInt(TopicPartition::partition));
+        admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> ends.put(tp, info.offset()));
+        return ends;
     }
 
     /** Waits until the detector has committed at least {@code offset} on {@code topic}; fails if it dies first. */
