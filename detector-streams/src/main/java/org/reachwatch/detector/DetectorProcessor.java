@@ -61,6 +61,8 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
     private static final String TICK_CLOCK = "tick-time";
     private static final String LAST_CLOSED = DetectorTopology.CLOCK_LAST_CLOSED;
     private static final String OWN_SINCE_TICK = "own-record-since-tick";
+    /** A record of verdicts is sent once it holds this much (far below the producer's 1 MiB request limit). */
+    private static final int MAX_VERDICTS_BYTES = 256 * 1024;
 
     private final DetectorTopics topics;
     private final DetectorSettings settings;
@@ -359,9 +361,20 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
         if (closable <= lastClosed) {
             return;
         }
+        List<byte[]> verdicts = new ArrayList<>();
+        int verdictBytes = 0;
         for (long ws = lastClosed + window; ws <= closable; ws += window) {
-            closeWindow(ws, t, own || endOfInput ? t : ws + window + grace + settings.silenceLag().toMillis());
+            byte[] closed = closeWindow(ws, t, own || endOfInput ? t : ws + window + grace + settings.silenceLag().toMillis());
             lastClosed = ws;
+            verdicts.add(closed);
+            verdictBytes += closed.length;
+            if (verdictBytes >= MAX_VERDICTS_BYTES) {
+                sendVerdicts(verdicts);
+                verdictBytes = 0;
+            }
+        }
+        if (!verdicts.isEmpty()) {
+            sendVerdicts(verdicts);
         }
         if (own && settings.partitions() > 1) {
             context.forward(new Record<>((Object) null, (Object) tickSerializer.serialize(topics.ticks().name(), tick(t)), t),
@@ -382,7 +395,7 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
      * after its end plus grace, not the tick that did: which of the other partitions' ticks comes
      * first depends on how they interleave, and the second stage's output must not.
      */
-    private void closeWindow(long ws, long streamTime, long closedAt) {
+    private byte[] closeWindow(long ws, long streamTime, long closedAt) {
         List<WindowAccumulator> closed = openWindows.close(ws);
         closed.sort(WINDOW_ORDER);
         List<WindowJudge.Counts> counts = new ArrayList<>(closed.size());
@@ -396,10 +409,19 @@ final class DetectorProcessor implements Processor<byte[], byte[], Object, Objec
             emit(e.state(), e.event(), streamTime, networkStatus(e.networks()));
         }
         unsavedTrackers.addAll(judgement.changed());
-        // The second stage hears of every window closed, verdicts or not: that is how it knows a window is complete.
-        WindowVerdicts verdicts = new WindowVerdicts(context.taskId().partition(), settings.partitions(), ws,
-                closedAt, endOfInput, judgement.verdicts());
-        context.forward(new Record<>((Object) null, (Object) verdicts.encode(), ws), DetectorTopology.VERDICTS_SINK);
+        return new WindowVerdicts(context.taskId().partition(), settings.partitions(), ws, closedAt, endOfInput,
+                judgement.verdicts()).encode();
+    }
+
+    /**
+     * The verdicts of the windows closed in one step, in one record (see {@link WindowVerdicts#batch}):
+     * the second stage hears of every window closed, verdicts or not, which is how it knows a window is
+     * complete. Empties the list.
+     */
+    private void sendVerdicts(List<byte[]> encodedWindows) {
+        context.forward(new Record<>((Object) null, (Object) WindowVerdicts.batch(encodedWindows), lastClosed),
+                DetectorTopology.VERDICTS_SINK);
+        encodedWindows.clear();
     }
 
     private static List<NetworkStatus> networkStatus(List<WindowJudge.NetworkDetail> networks) {

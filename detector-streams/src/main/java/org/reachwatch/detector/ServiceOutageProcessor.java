@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The second stage, Kafka wiring around {@link ServiceOutageJudge}: reads the first stage's
- * {@link WindowVerdicts} from every partition, keeps those of the targets that belong to this task
+ * {@link WindowVerdicts} (one window or a batch a record) from every partition, keeps those of the targets that belong to this task
  * (their hash, as a record key, picks this partition), and judges a window once every first-stage
  * partition has closed it (a barrier: the verdicts of a window are then complete, whatever order the
  * partitions' records arrived in, so the outcome is the same on every run).
@@ -133,12 +133,16 @@ final class ServiceOutageProcessor implements Processor<byte[], byte[], Object, 
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        WindowVerdicts in = null;
-        String invalid;
+        List<WindowVerdicts> windows = List.of();
+        String invalid = null;
         try {
-            in = WindowVerdicts.decode(record.value());
-            invalid = in.partitions() < 1 || in.partition() < 0 || in.partition() >= in.partitions()
-                    ? "partition " + in.partition() + " of " + in.partitions() + " is not a first-stage partition" : null;
+            windows = WindowVerdicts.decodeAll(record.value());
+            for (WindowVerdicts in : windows) {
+                if (in.partitions() < 1 || in.partition() < 0 || in.partition() >= in.partitions()) {
+                    invalid = "partition " + in.partition() + " of " + in.partitions() + " is not a first-stage partition";
+                    break;
+                }
+            }
         } catch (IllegalArgumentException e) {
             invalid = "not a window verdicts record of the detector: " + e.getMessage();
         }
@@ -150,6 +154,19 @@ final class ServiceOutageProcessor implements Processor<byte[], byte[], Object, 
                     DetectorTopology.OUTAGE_DEAD_LETTER_SINK);
             return;
         }
+        boolean endOfInput = false;
+        for (WindowVerdicts in : windows) {
+            add(in);
+            endOfInput |= in.endOfInput();
+        }
+        judgeCompleteWindows(windows.get(0).partitions());
+        if (endOfInput) {
+            context.commit(); // a replay waits for this
+        }
+    }
+
+    /** One window as one first-stage partition closed it: its verdicts join the window's, pending. */
+    private void add(WindowVerdicts in) {
         String source = Integer.toString(in.partition());
         Long closed = closedBy.get(source);
         if (closed != null && in.windowStart() <= closed) {
@@ -176,10 +193,6 @@ final class ServiceOutageProcessor implements Processor<byte[], byte[], Object, 
         unsavedWindows.add(in.windowStart());
         closedBy.put(source, in.windowStart());
         unsavedSources.add(source);
-        judgeCompleteWindows(in.partitions());
-        if (in.endOfInput()) {
-            context.commit(); // a replay waits for this
-        }
     }
 
     /** Judges, in order, every pending window that all first-stage partitions have closed. */

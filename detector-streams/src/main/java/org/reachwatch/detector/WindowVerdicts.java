@@ -6,7 +6,10 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import org.reachwatch.detector.lifecycle.ServiceOutageJudge;
@@ -16,7 +19,9 @@ import org.reachwatch.detector.lifecycle.ServiceOutageJudge;
  * ({@code detector.verdicts}, internal): its verdicts per country and target, possibly none. A record
  * is sent for every window closed, so that the second stage knows when all partitions are done with a
  * window. Binary ({@link #encode}, {@link #decode}): there are partitions² of them per window, most
- * empty, and JSON cost the stream threads more than the rest of the second stage.
+ * empty, and JSON cost the stream threads more than the rest of the second stage. The windows a partition
+ * closes in one step (its clock passed several at once: a gap in the data, or a tick that moves a silent
+ * partition) travel in one record ({@link #batch}, {@link #decodeAll}): a day's gap is 288 windows.
  *
  * @param partition   the first-stage partition (task) that closed the window
  * @param partitions  how many first-stage partitions there are: how many to wait for
@@ -31,6 +36,8 @@ record WindowVerdicts(int partition, int partitions, long windowStart, long cloc
                       List<ServiceOutageJudge.CountryVerdict> verdicts) {
     /** First byte of every encoded record: the format's version. */
     static final byte VERSION = 1;
+    /** First byte of a record holding several windows of one partition, each in the format above. */
+    static final byte BATCH = 2;
 
     byte[] encode() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 + 64 * verdicts.size());
@@ -61,6 +68,58 @@ record WindowVerdicts(int partition, int partitions, long windowStart, long cloc
             throw new UncheckedIOException(e); // a byte array does not fail
         }
         return bytes.toByteArray();
+    }
+
+    /** One record of the windows {@link #encode} wrote, in their order: one of them as it is, more as a batch. */
+    static byte[] batch(List<byte[]> encodedWindows) {
+        if (encodedWindows.isEmpty()) {
+            throw new IllegalArgumentException("no windows");
+        }
+        if (encodedWindows.size() == 1) {
+            return encodedWindows.get(0);
+        }
+        int size = 5;
+        for (byte[] w : encodedWindows) {
+            size += 4 + w.length;
+        }
+        ByteBuffer out = ByteBuffer.allocate(size);
+        out.put(BATCH).putInt(encodedWindows.size());
+        for (byte[] w : encodedWindows) {
+            out.putInt(w.length).put(w);
+        }
+        return out.array();
+    }
+
+    /**
+     * The windows of a record {@link #encode} or {@link #batch} wrote, in their order;
+     * {@link IllegalArgumentException} saying why for anything else.
+     */
+    static List<WindowVerdicts> decodeAll(byte[] bytes) {
+        if (bytes == null || bytes.length == 0 || bytes[0] != BATCH) {
+            return List.of(decode(bytes));
+        }
+        ByteBuffer in = ByteBuffer.wrap(bytes, 1, bytes.length - 1);
+        try {
+            int n = in.getInt();
+            if (n < 1 || n > bytes.length) {
+                throw new IllegalArgumentException("impossible window count " + n + " in a batch");
+            }
+            List<WindowVerdicts> windows = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                int length = in.getInt();
+                if (length < 1 || length > in.remaining()) {
+                    throw new IllegalArgumentException("window " + (i + 1) + " of " + n + " is truncated");
+                }
+                windows.add(decode(Arrays.copyOfRange(bytes, in.position(), in.position() + length)));
+                in.position(in.position() + length);
+            }
+            if (in.hasRemaining()) {
+                throw new IllegalArgumentException(in.remaining() + " bytes after the last window");
+            }
+            return windows;
+        } catch (BufferUnderflowException e) {
+            throw new IllegalArgumentException("truncated batch (" + bytes.length + " bytes)", e);
+        }
     }
 
     /** The record {@link #encode} wrote; {@link IllegalArgumentException} saying why for anything else. */

@@ -250,10 +250,18 @@ class DetectorTopologyTest {
         tick(T0.plus(Duration.ofHours(2)));
         tick(T0.plus(Duration.ofHours(2)).plus(Duration.ofMinutes(7)));
 
-        List<WindowVerdicts> closed = verdicts.readValuesToList().stream().map(WindowVerdicts::decode).toList();
+        List<byte[]> records = verdicts.readValuesToList();
+        List<WindowVerdicts> closed = records.stream().flatMap(r -> WindowVerdicts.decodeAll(r).stream()).toList();
         long earliest = SETTINGS.windowMillis() + SETTINGS.grace().toMillis() + SETTINGS.silenceLag().toMillis();
         assertThat(closed).as("the silent partition's open windows close").hasSizeGreaterThan(3);
         assertThat(closed).allSatisfy(v -> assertThat(v.clock()).isEqualTo(v.windowStart() + earliest));
+        // The first tick finds the partition live (its own records came since the last): the second moves it.
+        assertThat(records).as("the windows one tick closes travel in one record").hasSize(1);
+        assertThat(closed).extracting(WindowVerdicts::windowStart).as("every window, in order, none twice")
+                .isSortedAccordingTo(Long::compare).doesNotHaveDuplicates()
+                .allSatisfy(ws -> assertThat((ws - closed.get(0).windowStart()) % SETTINGS.windowMillis()).isZero())
+                .last().satisfies(last -> assertThat(last - closed.get(0).windowStart())
+                        .isEqualTo((closed.size() - 1) * SETTINGS.windowMillis()));
     }
 
     private void tick(Instant t) {

@@ -113,6 +113,26 @@ class ServiceOutageProcessorTest {
     }
 
     @Test
+    void windowsThatComeInOneBatchAreJudgedAsTheyWouldBeOneByOne() {
+        // Each partition closes two windows: an outage in the first, DE alone still failing in the second.
+        List<List<byte[]>> byPartition = List.of(
+                List.of(verdicts(0, T0, T0 + 7 * 60_000, onset("DE", MINE, T0)), verdicts(0, T0 + W, T0 + 12 * 60_000,
+                        onset("DE", MINE, T0))),
+                List.of(verdicts(1, T0, T0 + 8 * 60_000, onset("BR", MINE, T0)), verdicts(1, T0 + W, T0 + 13 * 60_000)),
+                List.of(verdicts(2, T0, T0 + 22 * 60_000, onset("IN", MINE, T0)), verdicts(2, T0 + W, T0 + 27 * 60_000)));
+        Stage single = stage();
+        byPartition.forEach(records -> records.forEach(single.verdicts()::pipeInput));
+        Stage batched = stage();
+        byPartition.forEach(records -> batched.verdicts().pipeInput(WindowVerdicts.batch(records)));
+
+        List<ServiceOutageEvent> expected = single.outages().readValuesToList();
+        assertThat(expected).extracting(ServiceOutageEvent::getType).containsExactly(
+                ServiceOutageEventType.SERVICE_OUTAGE_STARTED, ServiceOutageEventType.SERVICE_OUTAGE_ENDED);
+        assertThat(batched.outages().readValuesToList()).isEqualTo(expected);
+        assertThat(batched.deadLetter().isEmpty()).isTrue();
+    }
+
+    @Test
     void aPartitionThatStartsLaterCompletesTheWindowsBeforeItsFirstAndEndsTheOutage() {
         Stage s = stage();
         s.verdicts().pipeInput(verdicts(0, T0, T0 + 7 * 60_000, onset("DE", MINE, T0), onset("BR", MINE, T0)));

@@ -23,6 +23,33 @@ class WindowVerdictsTest {
     }
 
     @Test
+    void aBatchDecodesToItsWindowsInOrderAndOneWindowStaysInTheSingleFormat() {
+        WindowVerdicts next = new WindowVerdicts(4, 6, 1_709_651_100_000L, 1_709_651_220_000L, false, List.of());
+        byte[] batch = WindowVerdicts.batch(List.of(SAMPLE.encode(), next.encode()));
+        assertThat(batch[0]).isEqualTo(WindowVerdicts.BATCH);
+        assertThat(WindowVerdicts.decodeAll(batch)).containsExactly(SAMPLE, next);
+
+        byte[] one = WindowVerdicts.batch(List.of(SAMPLE.encode()));
+        assertThat(one).isEqualTo(SAMPLE.encode());
+        assertThat(WindowVerdicts.decodeAll(one)).containsExactly(SAMPLE);
+    }
+
+    @Test
+    void aDamagedBatchIsRefusedWithTheReason() {
+        byte[] batch = WindowVerdicts.batch(List.of(SAMPLE.encode(), SAMPLE.encode()));
+        assertThatThrownBy(() -> WindowVerdicts.decodeAll(Arrays.copyOf(batch, batch.length - 1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("window 2 of 2 is truncated");
+        assertThatThrownBy(() -> WindowVerdicts.decodeAll(Arrays.copyOf(batch, batch.length + 3)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("3 bytes after the last window");
+        assertThatThrownBy(() -> WindowVerdicts.decodeAll(Arrays.copyOf(batch, 3)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("truncated batch");
+        byte[] inner = Arrays.copyOf(batch, batch.length);
+        inner[9] = 9; // the first window's format version
+        assertThatThrownBy(() -> WindowVerdicts.decodeAll(inner)).hasMessageContaining("unknown format version 9");
+        assertThatThrownBy(() -> WindowVerdicts.batch(List.of())).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void anythingElseIsRefusedWithTheReason() {
         byte[] bytes = SAMPLE.encode();
         assertThatThrownBy(() -> WindowVerdicts.decode(Arrays.copyOf(bytes, bytes.length - 1)))

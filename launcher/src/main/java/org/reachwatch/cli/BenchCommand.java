@@ -123,6 +123,9 @@ public final class BenchCommand implements Callable<Integer> {
     /** Keys of the stream threads' CPU time per record (microseconds), beside the rates. */
     private static final String PLAIN_CPU = PLAIN + " cpu";
     private static final String DETECTOR_CPU = DETECTOR + " cpu";
+    /** Keys of the CPU time per record of the producers' network threads and of every other thread of this JVM. */
+    private static final String PRODUCER_IO = " producer I/O";
+    private static final String REST = " rest of the JVM";
 
     @Override
     public Integer call() throws Exception {
@@ -156,7 +159,7 @@ public final class BenchCommand implements Callable<Integer> {
                     r.forEach((k, v) -> rates.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
                 }
             }
-            summary(rates, out);
+            summary(rates, stack.embedded(), out);
             if (liveSeconds > 0) {
                 liveLatency(stack, prefix, work.resolve("live"), out);
             }
@@ -250,13 +253,13 @@ public final class BenchCommand implements Callable<Integer> {
                 props -> new KafkaStreams(plainCount(topic, stack.registryUrl(), settings.windowMillis()),
                         plainProps(props, bootstrap, streamsClient, prefix + "plain-count", state.resolve("plain"))));
         rates.put(PLAIN, plain.rate());
-        rates.put(PLAIN_CPU, plain.cpuMicrosPerRecord());
+        plain.putCpu(rates, PLAIN);
 
         try (DetectorApp app = DetectorApp.start(bootstrap, client, DetectorTopicConfigs.defaults(), topics, settings,
                 prefix + "detector", state.resolve("detector"), new Properties(), Duration.ofSeconds(90))) {
             Timed detector = processingRate(bootstrap, client, prefix + "detector", topic);
             rates.put(DETECTOR, detector.rate());
-            rates.put(DETECTOR_CPU, detector.cpuMicrosPerRecord());
+            detector.putCpu(rates, DETECTOR);
             long counted = app.stats().getOrDefault("measurements", 0L) + app.stats().getOrDefault("duplicates", 0L)
                     + app.stats().getOrDefault("late", 0L) + app.stats().getOrDefault("dead-letter", 0L);
             if (counted != n) {
@@ -318,11 +321,12 @@ public final class BenchCommand implements Callable<Integer> {
         return topology;
     }
 
-    /** The settings the detector runs with that matter to speed: exactly-once, commit interval, linger, compression, append time. */
+    /** The settings the detector runs with that matter to speed: exactly-once, commit interval, linger, compression, batch size, append time. */
     private static Properties plainProps(Properties props, String bootstrap, Map<String, Object> client, String applicationId,
                                          Path state) {
         props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1");
         props.putAll(client);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
@@ -355,7 +359,7 @@ public final class BenchCommand implements Callable<Integer> {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
             long firstAt = 0;
             long firstCount = 0;
-            long firstCpu = 0;
+            ThreadCpu firstCpu = null;
             while (System.nanoTime() < deadline) {
                 Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
                         .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
@@ -365,7 +369,7 @@ public final class BenchCommand implements Callable<Integer> {
                 if (done > 0 && firstAt == 0) {
                     firstAt = now;
                     firstCount = done;
-                    firstCpu = streamThreadCpuNanos(groupId);
+                    firstCpu = ThreadCpu.of(groupId);
                 }
                 if (done >= total) {
                     if (done == firstCount) {
@@ -373,7 +377,7 @@ public final class BenchCommand implements Callable<Integer> {
                                 + "too few records to time (raise --records)");
                     }
                     long records = done - firstCount;
-                    return new Timed(records / ((now - firstAt) / 1e9), (streamThreadCpuNanos(groupId) - firstCpu) / 1e3 / records);
+                    return new Timed(records / ((now - firstAt) / 1e9), ThreadCpu.of(groupId).minus(firstCpu).perRecord(records));
                 }
                 TimeUnit.MILLISECONDS.sleep(10);
             }
@@ -387,28 +391,59 @@ public final class BenchCommand implements Callable<Integer> {
         return r.size() % 2 == 1 ? r.get(r.size() / 2) : (r.get(r.size() / 2 - 1) + r.get(r.size() / 2)) / 2;
     }
 
-    /** A Streams app's processing rate (records/s) and its stream threads' CPU time per record (microseconds). */
-    private record Timed(double rate, double cpuMicrosPerRecord) {
+    /** A Streams app's processing rate (records/s) and the CPU time per record (microseconds) of this JVM's threads. */
+    private record Timed(double rate, ThreadCpu cpuMicrosPerRecord) {
+        void putCpu(Map<String, Double> rates, String phase) {
+            rates.put(phase + " cpu", cpuMicrosPerRecord.streamThreads());
+            rates.put(phase + PRODUCER_IO, cpuMicrosPerRecord.producerIo());
+            rates.put(phase + REST, cpuMicrosPerRecord.rest());
+        }
     }
 
     /**
-     * CPU time so far of the stream threads of {@code applicationId} (named {@code <application id>-<uuid>-
-     * StreamThread-N}) in this JVM: what a record costs the thread that processes it, whatever else the
-     * two cores are doing (the broker, the producers' network threads, the JIT), so steadier than a rate.
+     * CPU time of this JVM's threads (nanoseconds, or microseconds per record after {@link #perRecord}),
+     * in three parts for one Streams application: its stream threads (named {@code <application id>-<uuid>-
+     * StreamThread-N}: what a record costs the thread that processes it, whatever else the two cores are
+     * doing, so steadier than a rate), its producers' network threads (they send what the stream threads
+     * write), and every other thread: the embedded broker's, when it runs here, and the bench's own. Not
+     * the garbage collector's or the JIT compiler's, which are not Java threads.
      */
-    private static long streamThreadCpuNanos(String applicationId) {
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        long sum = 0;
-        for (ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) { // names only, no stacks taken
-            if (t != null && t.getThreadName().startsWith(applicationId + "-") && t.getThreadName().contains("-StreamThread-")) {
-                sum += Math.max(0, threads.getThreadCpuTime(t.getThreadId()));
+    record ThreadCpu(double streamThreads, double producerIo, double rest) {
+        static ThreadCpu of(String applicationId) {
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            long stream = 0;
+            long producer = 0;
+            long other = 0;
+            for (ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) { // names only, no stacks taken
+                long cpu = t == null ? -1 : threads.getThreadCpuTime(t.getThreadId());
+                if (cpu <= 0) {
+                    continue;
+                }
+                String name = t.getThreadName();
+                if (name.startsWith("kafka-producer-network-thread | " + applicationId + "-")) {
+                    producer += cpu;
+                } else if (name.startsWith(applicationId + "-") && name.matches(".*-StreamThread-\\d+")) {
+                    stream += cpu;
+                } else {
+                    other += cpu;
+                }
             }
+            return new ThreadCpu(stream, producer, other);
         }
-        return sum;
+
+        ThreadCpu minus(ThreadCpu before) {
+            // A thread that ended in between takes its time with it: "the rest" is then a lower bound.
+            return new ThreadCpu(streamThreads - before.streamThreads, producerIo - before.producerIo,
+                    Math.max(0, rest - before.rest));
+        }
+
+        ThreadCpu perRecord(long records) {
+            return new ThreadCpu(streamThreads / 1e3 / records, producerIo / 1e3 / records, rest / 1e3 / records);
+        }
     }
 
     /** Ranges over the timed rounds, a bar chart of the medians, and the two ratios (of medians). */
-    private static void summary(Map<String, List<Double>> rates, PrintWriter out) {
+    private static void summary(Map<String, List<Double>> rates, boolean embedded, PrintWriter out) {
         Map<String, Double> medians = new HashMap<>();
         double max = 0;
         for (String phase : PHASES) {
@@ -430,6 +465,15 @@ public final class BenchCommand implements Callable<Integer> {
         double detectorCpu = median(rates.get(DETECTOR_CPU));
         out.printf(Locale.ROOT, "stream-thread CPU per measurement (median): plain Kafka Streams %.2f us, full detector %.2f us; "
                 + "plain / detector %.2f%n", plainCpu, detectorCpu, plainCpu / detectorCpu);
+        out.printf(Locale.ROOT, "CPU per measurement, this JVM's threads (medians; %s):%n", embedded
+                ? "the rest is chiefly the embedded broker" : "the broker runs elsewhere");
+        for (String phase : List.of(PLAIN, DETECTOR)) {
+            double stream = median(rates.get(phase + " cpu"));
+            double producer = median(rates.get(phase + PRODUCER_IO));
+            double rest = median(rates.get(phase + REST));
+            out.printf(Locale.ROOT, "  %-26s stream threads %5.2f us + their producers' I/O %5.2f us + the rest %5.2f us = %5.2f us%n",
+                    phase, stream, producer, rest, stream + producer + rest);
+        }
         out.flush();
     }
 
