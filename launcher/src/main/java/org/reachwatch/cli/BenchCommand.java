@@ -126,6 +126,9 @@ public final class BenchCommand implements Callable<Integer> {
     /** Keys of the CPU time per record of the producers' network threads and of every other thread of this JVM. */
     private static final String PRODUCER_IO = " producer I/O";
     private static final String REST = " rest of the JVM";
+    /** Keys of the whole process's CPU time per record (GC and JIT included) and the cores it kept busy. */
+    private static final String PROCESS = " process";
+    private static final String CORES = " cores";
 
     @Override
     public Integer call() throws Exception {
@@ -397,6 +400,8 @@ public final class BenchCommand implements Callable<Integer> {
             rates.put(phase + " cpu", cpuMicrosPerRecord.streamThreads());
             rates.put(phase + PRODUCER_IO, cpuMicrosPerRecord.producerIo());
             rates.put(phase + REST, cpuMicrosPerRecord.rest());
+            rates.put(phase + PROCESS, cpuMicrosPerRecord.process());
+            rates.put(phase + CORES, cpuMicrosPerRecord.process() * rate / 1e6);
         }
     }
 
@@ -405,10 +410,11 @@ public final class BenchCommand implements Callable<Integer> {
      * in three parts for one Streams application: its stream threads (named {@code <application id>-<uuid>-
      * StreamThread-N}: what a record costs the thread that processes it, whatever else the two cores are
      * doing, so steadier than a rate), its producers' network threads (they send what the stream threads
-     * write), and every other thread: the embedded broker's, when it runs here, and the bench's own. Not
-     * the garbage collector's or the JIT compiler's, which are not Java threads.
+     * write), and every other thread: the embedded broker's, when it runs here, and the bench's own; and
+     * the whole process's, which adds the garbage collector's and the JIT compiler's threads (-1 where the
+     * JVM does not tell).
      */
-    record ThreadCpu(double streamThreads, double producerIo, double rest) {
+    record ThreadCpu(double streamThreads, double producerIo, double rest, double process) {
         static ThreadCpu of(String applicationId) {
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             long stream = 0;
@@ -428,17 +434,20 @@ public final class BenchCommand implements Callable<Integer> {
                     other += cpu;
                 }
             }
-            return new ThreadCpu(stream, producer, other);
+            long process = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                    ? os.getProcessCpuTime() : -1;
+            return new ThreadCpu(stream, producer, other, process);
         }
 
         ThreadCpu minus(ThreadCpu before) {
             // A thread that ended in between takes its time with it: "the rest" is then a lower bound.
             return new ThreadCpu(streamThreads - before.streamThreads, producerIo - before.producerIo,
-                    Math.max(0, rest - before.rest));
+                    Math.max(0, rest - before.rest), process < 0 ? -1 : process - before.process);
         }
 
         ThreadCpu perRecord(long records) {
-            return new ThreadCpu(streamThreads / 1e3 / records, producerIo / 1e3 / records, rest / 1e3 / records);
+            return new ThreadCpu(streamThreads / 1e3 / records, producerIo / 1e3 / records, rest / 1e3 / records,
+                    process < 0 ? -1 : process / 1e3 / records);
         }
     }
 
@@ -471,8 +480,10 @@ public final class BenchCommand implements Callable<Integer> {
             double stream = median(rates.get(phase + " cpu"));
             double producer = median(rates.get(phase + PRODUCER_IO));
             double rest = median(rates.get(phase + REST));
-            out.printf(Locale.ROOT, "  %-26s stream threads %5.2f us + their producers' I/O %5.2f us + the rest %5.2f us = %5.2f us%n",
-                    phase, stream, producer, rest, stream + producer + rest);
+            out.printf(Locale.ROOT, "  %-26s stream threads %5.2f us + their producers' I/O %5.2f us + the rest %5.2f us = %5.2f us;"
+                    + " whole process, GC and JIT included, %5.2f us (%.2f of the %d cores busy)%n", phase, stream, producer, rest,
+                    stream + producer + rest, median(rates.get(phase + PROCESS)), median(rates.get(phase + CORES)),
+                    Runtime.getRuntime().availableProcessors());
         }
         out.flush();
     }
