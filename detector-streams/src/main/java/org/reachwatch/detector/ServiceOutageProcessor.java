@@ -26,10 +26,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The second stage, Kafka wiring around {@link ServiceOutageJudge}: reads the first stage's
- * {@link WindowVerdicts} (one window or a batch a record) from every partition, keeps those of the targets that belong to this task
- * (their hash, as a record key, picks this partition), and judges a window once every first-stage
- * partition has closed it (a barrier: the verdicts of a window are then complete, whatever order the
- * partitions' records arrived in, so the outcome is the same on every run).
+ * {@link WindowVerdicts} (a window or a batch of them a record) from every partition, keeps those of the
+ * targets that belong to this task (their hash, as a record key, picks this partition), and judges a
+ * window once every first-stage partition has closed it (a barrier: the verdicts of a window are then
+ * complete, whatever order the partitions' records arrived in, so the outcome is the same on every run).
  *
  * <p>Its state (the barrier, pending windows, open outages) is held in the heap and written to three
  * changelogged stores just before each commit, as the first stage does ({@link CommitHookStore}): the
