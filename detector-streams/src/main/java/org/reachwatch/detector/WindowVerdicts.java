@@ -9,7 +9,6 @@ import java.io.UncheckedIOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 import org.reachwatch.detector.lifecycle.ServiceOutageJudge;
@@ -110,7 +109,7 @@ record WindowVerdicts(int partition, int partitions, long windowStart, long cloc
                 if (length < 1 || length > in.remaining()) {
                     throw new IllegalArgumentException("window " + (i + 1) + " of " + n + " is truncated");
                 }
-                windows.add(decode(Arrays.copyOfRange(bytes, in.position(), in.position() + length)));
+                windows.add(decode(bytes, in.position(), length));
                 in.position(in.position() + length);
             }
             if (in.hasRemaining()) {
@@ -127,17 +126,22 @@ record WindowVerdicts(int partition, int partitions, long windowStart, long cloc
         if (bytes == null || bytes.length == 0) {
             throw new IllegalArgumentException("empty record");
         }
-        if (bytes[0] != VERSION) {
-            throw new IllegalArgumentException("unknown format version " + bytes[0] + " (expected " + VERSION + ")");
+        return decode(bytes, 0, bytes.length);
+    }
+
+    /** The window {@link #encode} wrote into {@code bytes} from {@code offset}, {@code length} bytes long (at least 1). */
+    private static WindowVerdicts decode(byte[] bytes, int offset, int length) {
+        if (bytes[offset] != VERSION) {
+            throw new IllegalArgumentException("unknown format version " + bytes[offset] + " (expected " + VERSION + ")");
         }
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 1, bytes.length - 1))) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, offset + 1, length - 1))) {
             int partition = in.readInt();
             int partitions = in.readInt();
             long windowStart = in.readLong();
             long clock = in.readLong();
             boolean endOfInput = in.readBoolean();
             int n = in.readInt();
-            if (n < 0 || n > bytes.length) {
+            if (n < 0 || n > length) {
                 throw new IllegalArgumentException("impossible verdict count " + n);
             }
             List<ServiceOutageJudge.CountryVerdict> verdicts = new ArrayList<>(n);
@@ -156,7 +160,7 @@ record WindowVerdicts(int partition, int partitions, long windowStart, long cloc
             }
             return new WindowVerdicts(partition, partitions, windowStart, clock, endOfInput, verdicts);
         } catch (IOException e) {
-            throw new IllegalArgumentException("truncated record (" + bytes.length + " bytes)", e);
+            throw new IllegalArgumentException("truncated record (" + length + " bytes)", e);
         }
     }
 }

@@ -120,9 +120,8 @@ public final class BenchCommand implements Callable<Integer> {
     private static final String PLAIN = "plain Kafka Streams count";
     private static final String DETECTOR = "full detector";
     private static final List<String> PHASES = List.of(PRODUCE, CONSUME, PLAIN, DETECTOR);
-    /** Keys of the stream threads' CPU time per record (microseconds), beside the rates. */
-    private static final String PLAIN_CPU = PLAIN + " cpu";
-    private static final String DETECTOR_CPU = DETECTOR + " cpu";
+    /** Key suffixes (after a phase's name) of the stream threads' CPU time per record (microseconds), beside the rates. */
+    private static final String CPU = " cpu";
     /** Keys of the CPU time per record of the producers' network threads and of every other thread of this JVM. */
     private static final String PRODUCER_IO = " producer I/O";
     private static final String REST = " rest of the JVM";
@@ -397,7 +396,7 @@ public final class BenchCommand implements Callable<Integer> {
     /** A Streams app's processing rate (records/s) and the CPU time per record (microseconds) of this JVM's threads. */
     private record Timed(double rate, ThreadCpu cpuMicrosPerRecord) {
         void putCpu(Map<String, Double> rates, String phase) {
-            rates.put(phase + " cpu", cpuMicrosPerRecord.streamThreads());
+            rates.put(phase + CPU, cpuMicrosPerRecord.streamThreads());
             rates.put(phase + PRODUCER_IO, cpuMicrosPerRecord.producerIo());
             rates.put(phase + REST, cpuMicrosPerRecord.rest());
             rates.put(phase + PROCESS, cpuMicrosPerRecord.process());
@@ -470,14 +469,14 @@ public final class BenchCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "ratio to plain Kafka Streams: %.2f%n", medians.get(DETECTOR) / medians.get(PLAIN));
         out.printf(Locale.ROOT, "ratio to raw consume with Avro: %.2f%n", medians.get(DETECTOR) / medians.get(CONSUME));
-        double plainCpu = median(rates.get(PLAIN_CPU));
-        double detectorCpu = median(rates.get(DETECTOR_CPU));
+        double plainCpu = median(rates.get(PLAIN + CPU));
+        double detectorCpu = median(rates.get(DETECTOR + CPU));
         out.printf(Locale.ROOT, "stream-thread CPU per measurement (median): plain Kafka Streams %.2f us, full detector %.2f us; "
                 + "plain / detector %.2f%n", plainCpu, detectorCpu, plainCpu / detectorCpu);
         out.printf(Locale.ROOT, "CPU per measurement, this JVM's threads (medians; %s):%n", embedded
                 ? "the rest is chiefly the embedded broker" : "the broker runs elsewhere");
         for (String phase : List.of(PLAIN, DETECTOR)) {
-            double stream = median(rates.get(phase + " cpu"));
+            double stream = median(rates.get(phase + CPU));
             double producer = median(rates.get(phase + PRODUCER_IO));
             double rest = median(rates.get(phase + REST));
             out.printf(Locale.ROOT, "  %-26s stream threads %5.2f us + their producers' I/O %5.2f us + the rest %5.2f us = %5.2f us;"
