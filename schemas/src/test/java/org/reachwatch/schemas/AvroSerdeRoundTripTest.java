@@ -49,6 +49,32 @@ class AvroSerdeRoundTripTest {
                 .hasMessageContaining("unknown magic byte 7");
     }
 
+    @Test
+    void aRecordLargerThanTheBuffersComesOutWholeAndTheNextOneAlone() {
+        byte[] small = serde.serializer().serialize("probe.measurements", measurement());
+        List<String> answers = java.util.stream.IntStream.range(0, 500).mapToObj(i -> "10.0." + (i / 250) + "." + (i % 250)).toList();
+        ProbeMeasurement large = ProbeMeasurement.newBuilder(measurement()).setDnsAnswers(answers).build();
+
+        byte[] largeBytes = serde.serializer().serialize("probe.measurements", large);
+        byte[] smallAgain = serde.serializer().serialize("probe.measurements", measurement());
+
+        assertThat(largeBytes.length).isGreaterThan(4096);
+        assertThat(serde.deserializer().deserialize("probe.measurements", largeBytes)).isEqualTo(large);
+        assertThat(smallAgain).isEqualTo(small);
+    }
+
+    @Test
+    void aRecordThatFailsHalfWrittenLeavesNothingInTheNext() {
+        byte[] good = serde.serializer().serialize("probe.measurements", measurement());
+        ProbeMeasurement broken = ProbeMeasurement.newBuilder(measurement()).build();
+        broken.setTarget(null); // written after the ids and the country: the failure comes mid-record
+
+        assertThatThrownBy(() -> serde.serializer().serialize("probe.measurements", broken))
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("probe.measurements");
+        assertThat(serde.serializer().serialize("probe.measurements", measurement())).isEqualTo(good);
+    }
+
     static ProbeMeasurement measurement() {
         return ProbeMeasurement.newBuilder()
                 .setMeasurementId("m-1").setProbeId("p-1").setCountry("PK").setAsn("AS17557")

@@ -1,7 +1,8 @@
 package org.reachwatch.schemas.serde;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -86,18 +87,21 @@ public class AvroSerializer<T> implements Serializer<T> {
             target = new Target(topic, schema, id, writer(schema, data));
             last = target;
         }
+        OutputBuffer out = BUFFERS.get();
         try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+            out.reset();
             out.write(WireFormat.MAGIC_BYTE);
             out.write(target.id >>> 24);
             out.write(target.id >>> 16);
             out.write(target.id >>> 8);
             out.write(target.id);
-            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+            BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, out.encoder);
+            out.encoder = encoder;
             target.writer.write(data, encoder);
             encoder.flush();
             return out.toByteArray();
         } catch (IOException | RuntimeException e) {
+            out.encoder = null; // an encoder a write failed in may hold part of that record
             throw new SerializationException("cannot serialize " + schema.getFullName() + " to topic " + topic + ": " + e.getMessage(), e);
         }
     }
@@ -127,5 +131,49 @@ public class AvroSerializer<T> implements Serializer<T> {
         return writers.computeIfAbsent(schema, s -> data instanceof SpecificRecord
                 ? (DatumWriter<Object>) (DatumWriter<?>) new SpecificDatumWriter<>(s, SpecificData.getForSchema(s))
                 : new GenericDatumWriter<>(s));
+    }
+
+    /** Each thread's buffer and encoder, reused from record to record: a record costs one copy, of its own size. */
+    private static final ThreadLocal<OutputBuffer> BUFFERS = ThreadLocal.withInitial(OutputBuffer::new);
+
+    /** An unsynchronized growable byte buffer; one larger than {@link #KEPT} after a record is not kept for the next. */
+    private static final class OutputBuffer extends OutputStream {
+        private static final int INITIAL = 512;
+        private static final int KEPT = 1 << 20;
+        private byte[] bytes = new byte[INITIAL];
+        private int size;
+        private BinaryEncoder encoder;
+
+        void reset() {
+            if (bytes.length > KEPT) {
+                bytes = new byte[INITIAL];
+            }
+            size = 0;
+        }
+
+        @Override
+        public void write(int b) {
+            if (size == bytes.length) {
+                grow(1);
+            }
+            bytes[size++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            if (len > bytes.length - size) {
+                grow(len);
+            }
+            System.arraycopy(b, off, bytes, size, len);
+            size += len;
+        }
+
+        private void grow(int more) {
+            bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(bytes, size);
+        }
     }
 }
