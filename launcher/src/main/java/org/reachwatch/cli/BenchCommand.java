@@ -79,6 +79,10 @@ import picocli.CommandLine.Spec;
  *   <li>raw consume with Avro decoding (every value deserialized through the registry serde);</li>
  *   <li>the plain Kafka Streams reference: decode, then a count per (window, country, target) in a
  *       cached RocksDB store, exactly-once, the detector's commit interval;</li>
+ *   <li>the same count over the detector's three inputs: measurements, plus the heartbeats and ticks
+ *       topics, empty here. What Kafka Streams charges a task for inputs that are mostly empty (it
+ *       checks, and since 4.2 formats a log line for, every empty partition before every record)
+ *       is the difference between the two counts, and none of the detector's own work;</li>
  *   <li>the full detector topology, exactly-once.</li>
  * </ol>
  * Clients are built before the clock starts and closed after it stops; a Streams app is timed from
@@ -118,8 +122,9 @@ public final class BenchCommand implements Callable<Integer> {
     private static final String PRODUCE = "raw produce";
     private static final String CONSUME = "raw consume with Avro";
     private static final String PLAIN = "plain Kafka Streams count";
+    private static final String PLAIN_THREE_INPUTS = "same, detector's 3 inputs";
     private static final String DETECTOR = "full detector";
-    private static final List<String> PHASES = List.of(PRODUCE, CONSUME, PLAIN, DETECTOR);
+    private static final List<String> PHASES = List.of(PRODUCE, CONSUME, PLAIN, PLAIN_THREE_INPUTS, DETECTOR);
     /** Key suffixes (after a phase's name) of the stream threads' CPU time per record (microseconds), beside the rates. */
     private static final String CPU = " cpu";
     /** Keys of the CPU time per record of the producers' network threads and of every other thread of this JVM. */
@@ -154,8 +159,9 @@ public final class BenchCommand implements Callable<Integer> {
                 String label = round <= 0 ? "warm-up " + (round + warmup) : "run " + round + "/" + runs;
                 Map<String, Double> r = round(stack, client, prefix + "bench" + (round + warmup) + ".", input, settings,
                         work.resolve("r" + (round + warmup)));
-                out.printf(Locale.ROOT, "%-9s produce %,9.0f/s   consume+Avro %,9.0f/s   plain Streams %,9.0f/s   detector %,9.0f/s%n",
-                        label, r.get(PRODUCE), r.get(CONSUME), r.get(PLAIN), r.get(DETECTOR));
+                out.printf(Locale.ROOT, "%-9s produce %,9.0f/s   consume+Avro %,9.0f/s   plain Streams %,9.0f/s (3 inputs %,9.0f/s)"
+                                + "   detector %,9.0f/s%n",
+                        label, r.get(PRODUCE), r.get(CONSUME), r.get(PLAIN), r.get(PLAIN_THREE_INPUTS), r.get(DETECTOR));
                 out.flush();
                 if (round > 0) {
                     r.forEach((k, v) -> rates.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
@@ -252,10 +258,16 @@ public final class BenchCommand implements Callable<Integer> {
 
         Map<String, Object> streamsClient = new HashMap<>(client);
         Timed plain = timeStreams(bootstrap, client, prefix + "plain-count", topic, n,
-                props -> new KafkaStreams(plainCount(topic, stack.registryUrl(), settings.windowMillis()),
+                props -> new KafkaStreams(plainCount(topic, List.of(), stack.registryUrl(), settings.windowMillis()),
                         plainProps(props, bootstrap, streamsClient, prefix + "plain-count", state.resolve("plain"))));
         rates.put(PLAIN, plain.rate());
         plain.putCpu(rates, PLAIN);
+        List<String> quiet = List.of(topics.heartbeats().name(), topics.ticks().name());
+        Timed plainThreeInputs = timeStreams(bootstrap, client, prefix + "plain-count-3", topic, n,
+                props -> new KafkaStreams(plainCount(topic, quiet, stack.registryUrl(), settings.windowMillis()),
+                        plainProps(props, bootstrap, streamsClient, prefix + "plain-count-3", state.resolve("plain-3"))));
+        rates.put(PLAIN_THREE_INPUTS, plainThreeInputs.rate());
+        plainThreeInputs.putCpu(rates, PLAIN_THREE_INPUTS);
 
         try (DetectorApp app = DetectorApp.start(bootstrap, client, DetectorTopicConfigs.defaults(), topics, settings,
                 prefix + "detector", state.resolve("detector"), new Properties(), Duration.ofSeconds(90))) {
@@ -296,12 +308,21 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** The reference: decode, then one count per (window, country, target) in a cached RocksDB store. */
-    static Topology plainCount(String topic, String registryUrl, long window) {
+    /**
+     * The reference: decode, then one count per (window, country, target) in a cached RocksDB store.
+     * Records of the {@code others} topics, read by the same task, are passed over.
+     */
+    static Topology plainCount(String topic, List<String> others, String registryUrl, long window) {
         Topology topology = new Topology();
         topology.addSource("measurements", Serdes.ByteArray().deserializer(),
                 AvroSerde.specific(ProbeMeasurement.class, registryUrl, false).deserializer(), topic);
-        topology.addProcessor("count", () -> new Processor<byte[], ProbeMeasurement, Void, Void>() {
+        List<String> sources = new ArrayList<>(List.of("measurements"));
+        if (!others.isEmpty()) {
+            topology.addSource("others", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
+                    others.toArray(String[]::new));
+            sources.add("others");
+        }
+        topology.addProcessor("count", () -> new Processor<byte[], Object, Void, Void>() {
             private KeyValueStore<String, Long> counts;
 
             @Override
@@ -310,25 +331,31 @@ public final class BenchCommand implements Callable<Integer> {
             }
 
             @Override
-            public void process(Record<byte[], ProbeMeasurement> record) {
-                ProbeMeasurement m = record.value();
+            public void process(Record<byte[], Object> record) {
+                if (!(record.value() instanceof ProbeMeasurement m)) {
+                    return;
+                }
                 long start = Math.floorDiv(m.getStartTime().toEpochMilli(), window) * window;
                 String key = start + "|" + m.getCountry() + "|" + m.getTarget();
                 Long before = counts.get(key);
                 counts.put(key, before == null ? 1 : before + 1);
             }
-        }, "measurements");
+        }, sources.toArray(String[]::new));
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore("counts"), Serdes.String(), Serdes.Long())
                 .withCachingEnabled(), "count");
         return topology;
     }
 
-    /** The settings the detector runs with that matter to speed: exactly-once, commit interval, linger, compression, batch size, append time. */
+    /**
+     * The settings the detector runs with that matter to speed: exactly-once, commit interval, linger,
+     * compression, batch size, the main consumer's fetch wait, append time.
+     */
     private static Properties plainProps(Properties props, String bootstrap, Map<String, Object> client, String applicationId,
                                          Path state) {
         props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
+        props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), String.valueOf(DetectorApp.FETCH_MAX_WAIT_MS));
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1");
         props.putAll(client);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
@@ -469,13 +496,15 @@ public final class BenchCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "ratio to plain Kafka Streams: %.2f%n", medians.get(DETECTOR) / medians.get(PLAIN));
         out.printf(Locale.ROOT, "ratio to raw consume with Avro: %.2f%n", medians.get(DETECTOR) / medians.get(CONSUME));
+        out.printf(Locale.ROOT, "ratio to the plain count over the detector's three inputs: %.2f%n",
+                medians.get(DETECTOR) / medians.get(PLAIN_THREE_INPUTS));
         double plainCpu = median(rates.get(PLAIN + CPU));
         double detectorCpu = median(rates.get(DETECTOR + CPU));
         out.printf(Locale.ROOT, "stream-thread CPU per measurement (median): plain Kafka Streams %.2f us, full detector %.2f us; "
                 + "plain / detector %.2f%n", plainCpu, detectorCpu, plainCpu / detectorCpu);
         out.printf(Locale.ROOT, "CPU per measurement, this JVM's threads (medians; %s):%n", embedded
                 ? "the rest is chiefly the embedded broker" : "the broker runs elsewhere");
-        for (String phase : List.of(PLAIN, DETECTOR)) {
+        for (String phase : List.of(PLAIN, PLAIN_THREE_INPUTS, DETECTOR)) {
             double stream = median(rates.get(phase + CPU));
             double producer = median(rates.get(phase + PRODUCER_IO));
             double rest = median(rates.get(phase + REST));
