@@ -120,17 +120,7 @@ public final class DetectorApp implements AutoCloseable {
                                     Properties streamsOverrides, Duration timeout) {
         Map<String, Object> client = Map.copyOf(clientConfig);
         createTopics(bootstrapServers, client, topicConfigs, topics, settings);
-        Properties props = new Properties();
-        // Batches of 20 ms. No compression: the detector writes small batches to some forty partitions
-        // (outputs, ticks, changelogs), and lz4 set up a 64 KiB block per batch: 16 % of the stream thread
-        // (JFR, bench). Batches of up to 256 KiB, not the 16 KiB default: a backlog read at ~100k
-        // measurements a second fills 16 KiB of window records every few milliseconds, and the broker and
-        // the producer's network thread pay per batch (with batched verdicts, ./reachwatch bench measured
-        // 0.54-0.79 us per measurement on the network thread instead of 1.05-1.23, and 1.69-2.43 us on the
-        // rest of the JVM, chiefly the broker, instead of 2.38-3.43). Client settings may replace all three.
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
-        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
-        props.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
+        Properties props = speedSettings(client);
         // Internal changelogs take the broker's default.replication.factor (1 on a single broker, 3 on a cluster).
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1");
         // With a second instance, each task's stores are kept warm there: a failover restores nothing.
@@ -139,13 +129,6 @@ public final class DetectorApp implements AutoCloseable {
         // append time. Not waiting (-1) doubled the bench's detector rate, but a task taking over a
         // partition then read the ticks other partitions sent while it was down before its own backlog,
         // and closed that backlog's windows empty (ScaleOutIT: a false outage).
-        // One exactly-once commit writes a marker to every partition the transaction touched (changelogs,
-        // outputs, ticks: about forty here); at the 100 ms default that is most of the work. A second
-        // adds at most a second to the latency of a result, against windows of minutes.
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, String.valueOf(COMMIT_INTERVAL_MS));
-        if (!client.containsKey(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG)) {
-            props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), String.valueOf(FETCH_MAX_WAIT_MS));
-        }
         props.putAll(client);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -209,6 +192,33 @@ public final class DetectorApp implements AutoCloseable {
             throw new IllegalStateException("interrupted while starting the detector", e);
         }
         return app;
+    }
+
+    /**
+     * The settings the detector runs with that matter to its speed, before the client's (which replace
+     * them): linger, compression, batch size, commit interval, the main consumer's fetch wait.
+     * {@code ./reachwatch bench} gives its plain Kafka Streams references the same.
+     */
+    public static Properties speedSettings(Map<String, ?> client) {
+        Properties props = new Properties();
+        // Batches of 20 ms. No compression: the detector writes small batches to some forty partitions
+        // (outputs, ticks, changelogs), and lz4 set up a 64 KiB block per batch: 16 % of the stream thread
+        // (JFR, bench). Batches of up to 256 KiB, not the 16 KiB default: a backlog read at ~100k
+        // measurements a second fills 16 KiB of window records every few milliseconds, and the broker and
+        // the producer's network thread pay per batch (with batched verdicts, ./reachwatch bench measured
+        // 0.54-0.79 us per measurement on the network thread instead of 1.05-1.23, and 1.69-2.43 us on the
+        // rest of the JVM, chiefly the broker, instead of 2.38-3.43). Client settings may replace all three.
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
+        // One exactly-once commit writes a marker to every partition the transaction touched (changelogs,
+        // outputs, ticks: about forty here); at the 100 ms default that is most of the work. A second
+        // adds at most a second to the latency of a result, against windows of minutes.
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, String.valueOf(COMMIT_INTERVAL_MS));
+        if (!client.containsKey(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG)) {
+            props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), String.valueOf(FETCH_MAX_WAIT_MS));
+        }
+        return props;
     }
 
     /** Creates the detector's topics with default settings on a plaintext cluster. */

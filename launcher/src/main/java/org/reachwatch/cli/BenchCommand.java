@@ -346,23 +346,16 @@ public final class BenchCommand implements Callable<Integer> {
         return topology;
     }
 
-    /**
-     * The settings the detector runs with that matter to speed: exactly-once, commit interval, linger,
-     * compression, batch size, the main consumer's fetch wait, append time.
-     */
+    /** The settings the detector runs with that matter to speed: {@link DetectorApp#speedSettings}, exactly-once, append time. */
     private static Properties plainProps(Properties props, String bootstrap, Map<String, Object> client, String applicationId,
                                          Path state) {
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
-        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
-        props.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
-        props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), String.valueOf(DetectorApp.FETCH_MAX_WAIT_MS));
+        props.putAll(DetectorApp.speedSettings(client));
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1");
         props.putAll(client);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, String.valueOf(DetectorApp.COMMIT_INTERVAL_MS));
         props.put(StreamsConfig.topicPrefix("message.timestamp.type"), "LogAppendTime");
         // As the detector (see DetectorApp): otherwise Streams warns about a global thread it does not have, every round.
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
